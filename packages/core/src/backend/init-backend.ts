@@ -1,0 +1,219 @@
+import { tf } from '../tf';
+import { BackendError, type BackendAttempt } from './backend-error';
+import { registerWasmFastPaths, unregisterWasmFastPaths, wasmFastPathsActive } from './wasm-matmul';
+import { registerZeroGradients } from './zero-gradients';
+
+/**
+ * Which tfjs backend to use.
+ * - `'auto'`: the fastest that loads: tfjs-node-gpu, tfjs-node, wasm, then cpu.
+ * - `'tensorflow'`: native libtensorflow via `@tensorflow/tfjs-node-gpu` or `@tensorflow/tfjs-node`.
+ * - `'wasm'`: `@tensorflow/tfjs-backend-wasm` (SIMD; the fast choice on CPU-only machines).
+ * - `'cpu'`: pure-JS reference backend (~30x slower than wasm for matmul).
+ */
+export type BackendKind = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+
+/** What {@link initBackend} ended up with. */
+export interface BackendInfo {
+  /** The active tfjs backend name (`tf.getBackend()`): `'tensorflow'`, `'wasm'` or `'cpu'`. */
+  name: string;
+  /** The kind that was asked for. */
+  requested: BackendKind;
+  /** Whether the wasm matmul fast paths are active (always false off wasm). */
+  fastPaths: boolean;
+  /** True when the backend is `tensorflow` loaded from `@tensorflow/tfjs-node-gpu` (CUDA build). */
+  gpu: boolean;
+  /** Every attempt in order; failed ones carry `error`. */
+  tried: BackendAttempt[];
+}
+
+/** Options of {@link initBackend}. */
+export interface InitBackendOptions {
+  /** Register the wasm matmul fast paths when the backend is wasm (default true). */
+  wasmFastPaths?: boolean;
+}
+
+const KINDS: readonly BackendKind[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+
+/** The optional native packages, best first. */
+const NATIVE_PACKAGES = [
+  { kind: 'tfjs-node-gpu', specifier: '@tensorflow/tfjs-node-gpu', gpu: true },
+  { kind: 'tfjs-node', specifier: '@tensorflow/tfjs-node', gpu: false },
+] as const;
+
+const INSTALL_HINT: Record<Exclude<BackendKind, 'auto'>, string> = {
+  tensorflow: 'install @tensorflow/tfjs-node-gpu (needs CUDA) or @tensorflow/tfjs-node',
+  wasm: 'install @tensorflow/tfjs-backend-wasm',
+  cpu: 'install @tensorflow/tfjs (it bundles the cpu backend)',
+};
+
+/** Result of the last successful {@link initBackend}, for {@link currentBackend}. */
+let last: { requested: BackendKind; tried: BackendAttempt[]; nativeGpu: boolean } | null = null;
+/** Serialises calls so two concurrent initBackend() calls cannot interleave setBackend(). */
+let queue: Promise<unknown> = Promise.resolve();
+
+const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split('\n')[0];
+
+/**
+ * Imports an optional package. The specifier is a variable so that TypeScript and bundlers
+ * (tsup/esbuild, vite) do not try to resolve packages that are usually not installed.
+ */
+async function importOptional(specifier: string): Promise<unknown> {
+  return import(/* @vite-ignore */ specifier);
+}
+
+/**
+ * Makes `name` the active backend. tfjs returns false (or throws) when a backend fails to
+ * initialise and may silently stay on another backend, so both the result and `tf.getBackend()`
+ * are checked.
+ */
+async function activate(name: string): Promise<void> {
+  let ok: boolean;
+  try {
+    ok = await tf.setBackend(name);
+  } catch (e) {
+    throw new Error(`tf.setBackend('${name}') threw: ${errorText(e)}`);
+  }
+  await tf.ready();
+  if (!ok || tf.getBackend() !== name) {
+    throw new Error(`tf.setBackend('${name}') returned ${ok}; active backend is '${tf.getBackend()}'`);
+  }
+}
+
+/** Records of one selection run: the public attempt list plus whether any package imported. */
+interface Attempts {
+  tried: BackendAttempt[];
+  /** True once some package imported but tfjs could not switch to it (INIT_FAILED vs LOAD_FAILED). */
+  loadedButFailed: boolean;
+}
+
+/**
+ * One attempt: `load` imports the package (failure = LOAD_FAILED), then the backend `name` is
+ * activated (failure = INIT_FAILED). Never throws; returns whether the backend is now active.
+ */
+async function attempt(log: Attempts, kind: string, name: string, load: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await load();
+  } catch (e) {
+    // Any load error counts: not installed, or installed without its native binary.
+    log.tried.push({ kind, error: `import failed: ${errorText(e)}` });
+    return false;
+  }
+  try {
+    await activate(name);
+  } catch (e) {
+    log.loadedButFailed = true;
+    log.tried.push({ kind, error: errorText(e) });
+    return false;
+  }
+  log.tried.push({ kind });
+  return true;
+}
+
+/** Tries tfjs-node-gpu then tfjs-node; returns whether the GPU build loaded, or null. */
+async function tryNative(log: Attempts): Promise<{ gpu: boolean } | null> {
+  for (const { kind, specifier, gpu } of NATIVE_PACKAGES) {
+    if (await attempt(log, kind, 'tensorflow', () => importOptional(specifier))) return { gpu };
+  }
+  return null;
+}
+
+function tryWasm(log: Attempts, fastPaths: boolean): Promise<boolean> {
+  return attempt(log, 'wasm', 'wasm', async () => {
+    await import('@tensorflow/tfjs-backend-wasm');
+    // The kernel registry is global, so (un)registering before setBackend('wasm') is fine.
+    if (fastPaths) registerWasmFastPaths();
+    else unregisterWasmFastPaths();
+  });
+}
+
+function tryCpu(log: Attempts): Promise<boolean> {
+  // The cpu backend ships with the @tensorflow/tfjs union package that ../tf imports.
+  return attempt(log, 'cpu', 'cpu', async () => undefined);
+}
+
+function info(requested: BackendKind, log: Attempts, nativeGpu: boolean): BackendInfo {
+  last = { requested, tried: log.tried, nativeGpu };
+  return currentBackend() as BackendInfo;
+}
+
+const describeAttempts = (tried: BackendAttempt[]): string => tried.map((t) => `${t.kind}: ${t.error ?? 'ok'}`).join('; ');
+
+function fail(kind: Exclude<BackendKind, 'auto'>, log: Attempts): never {
+  throw new BackendError(
+    log.loadedButFailed ? 'INIT_FAILED' : 'LOAD_FAILED',
+    `Backend '${kind}' is not available: ${INSTALL_HINT[kind]}. Tried: ${describeAttempts(log.tried)}`,
+    log.tried,
+  );
+}
+
+async function initBackendNow(kind: BackendKind, fastPaths: boolean): Promise<BackendInfo> {
+  if (!KINDS.includes(kind)) {
+    throw new BackendError('UNKNOWN_KIND', `Unknown backend kind '${String(kind)}'; expected one of ${KINDS.join(', ')}`);
+  }
+  registerZeroGradients();
+  const log: Attempts = { tried: [], loadedButFailed: false };
+  switch (kind) {
+    case 'tensorflow': {
+      const native = await tryNative(log);
+      if (native == null) fail(kind, log);
+      return info(kind, log, native.gpu);
+    }
+    case 'wasm':
+      if (!(await tryWasm(log, fastPaths))) fail(kind, log);
+      return info(kind, log, false);
+    case 'cpu':
+      if (!(await tryCpu(log))) fail(kind, log);
+      return info(kind, log, false);
+    default: {
+      const native = await tryNative(log);
+      if (native != null) return info(kind, log, native.gpu);
+      if ((await tryWasm(log, fastPaths)) || (await tryCpu(log))) return info(kind, log, false);
+      throw new BackendError('INIT_FAILED', `No tfjs backend could be initialised. Tried: ${describeAttempts(log.tried)}`, log.tried);
+    }
+  }
+}
+
+/**
+ * Selects and initialises the tfjs backend, registers the zero gradients of comparison ops and
+ * (on wasm, by default) the matmul fast paths. Idempotent: calling it again re-selects the
+ * backend cheaply; concurrent calls run one after another.
+ *
+ * @param kind which backend to use (default `'auto'`: tfjs-node-gpu, tfjs-node, wasm, cpu).
+ * @param options `wasmFastPaths` (default true): register the wasm matmul wrapper on wasm; false
+ *   restores the stock kernels.
+ * @throws BackendError for an explicit kind that cannot be loaded; the message names the npm
+ *   package to install.
+ * @example
+ * ```ts
+ * const info = await initBackend();            // e.g. { name: 'wasm', fastPaths: true, ... }
+ * await initBackend('cpu');                     // reference backend for checks
+ * ```
+ */
+export function initBackend(kind: BackendKind = 'auto', options: InitBackendOptions = {}): Promise<BackendInfo> {
+  const fastPaths = options.wasmFastPaths ?? true;
+  const run = queue.then(() => initBackendNow(kind, fastPaths));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+/**
+ * The backend as of now: the live `tf.getBackend()` name and fast-path state, with the request and
+ * attempts of the last successful {@link initBackend}. Null before any successful call.
+ *
+ * @example
+ * ```ts
+ * await initBackend('wasm');
+ * currentBackend()?.name; // 'wasm'
+ * ```
+ */
+export function currentBackend(): BackendInfo | null {
+  if (last == null) return null;
+  const name = tf.getBackend();
+  return {
+    name,
+    requested: last.requested,
+    fastPaths: name === 'wasm' && wasmFastPathsActive(),
+    gpu: name === 'tensorflow' && last.nativeGpu,
+    tried: last.tried.map((t) => ({ ...t })),
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * `@acn/core`: backends, the layer-hook contract, layers, connectivity (acn / residual /
+ * feedforward), models (MLP-Mixer, MLP), training, checkpoints and truncation for Auto-Compressing
+ * Networks on TensorFlow.js.
+ *
+ * @example
+ * ```ts
+ * import { initBackend, createMixer, train, evaluate, truncate } from '@acn/core';
+ * await initBackend('auto');
+ * const model = createMixer({ inputShape: [28, 28, 1], numClasses: 10, depth: 8, connectivity: 'acn' });
+ * await train(model, trainSet, { epochs: 5, evalData: testSet, evalProbes: true });
+ * const small = truncate(model, 4);
+ * ```
+ */
+export { tf } from './tf';
+export type { Tensor, Variable } from './tf';
+
+// Backends
+export {
+  BackendError,
+  COMPARISON_KERNELS,
+  currentBackend,
+  initBackend,
+  registerWasmFastPaths,
+  registerZeroGradients,
+  unregisterWasmFastPaths,
+  wasmFastPathsActive,
+} from './backend';
+export type { BackendAttempt, BackendErrorCode, BackendInfo, BackendKind, InitBackendOptions } from './backend';
+
+// Ops
+export { dense, denseFused, gelu, geluFused, layerNorm, layerNormFused, stopGradient, sumRows } from './ops';
+
+// Layer hooks
+export { HookHost } from './hooks/host';
+export type { HookHandle } from './hooks/host';
+export { HookError } from './hooks/errors';
+export { LAYER_KINDS } from './hooks/types';
+export type { Forward, ForwardContext, HookFilter, LayerCost, LayerHook, LayerInfo, LayerKind, Parametrization } from './hooks/types';
+
+// Layers
+export { Layer } from './nn/layer';
+export type { HookBinding } from './nn/layer';
+export { DenseLayer } from './nn/dense-layer';
+export type { LayerOptions } from './nn/dense-layer';
+export { LayerNormLayer } from './nn/layer-norm-layer';
+export { MlpLayer } from './nn/mlp-layer';
+export { TokenMixingLayer } from './nn/token-mixing-layer';
+export { standardNormal, torchUniform } from './nn/init';
+export { Rng } from './random';
+
+// Models
+export { BlockModel } from './models/block-model';
+export type { BaseModelConfig, ForwardOptions, ForwardResult } from './models/block-model';
+export { CONNECTIVITIES } from './models/connectivity';
+export type { Connectivity } from './models/connectivity';
+export { ConfigError, InputError } from './models/errors';
+export { MlpMixer, createMixer, mixerConfig, mixerConfigSchema } from './models/mixer';
+export type { MixerConfig, MixerConfigInput } from './models/mixer';
+export { Mlp, createMlp, mlpConfig, mlpConfigSchema } from './models/mlp';
+export type { MlpConfig, MlpConfigInput } from './models/mlp';
+export { createModel, registerArchitecture } from './models/create-model';
+export type { ModelFactory } from './models/create-model';
+export { copyWeights, truncate } from './models/truncate';
+
+// Data
+export { checkDataset, makeBatch, takeSubset } from './data/array-dataset';
+export type { ArrayDataset } from './data/array-dataset';
+
+// Training
+export { AdamW } from './train/adamw';
+export type { AdamWOptions, AdamWState } from './train/adamw';
+export { constantLr, warmupCosine } from './train/schedule';
+export type { LrSchedule, WarmupCosineOptions } from './train/schedule';
+export { countCorrect, crossEntropy } from './train/loss';
+export { clipByGlobalNorm, globalNorm } from './train/clip';
+export { trainStep } from './train/train-step';
+export type { TrainStepOptions, TrainStepResult } from './train/train-step';
+export { evaluate } from './train/evaluate';
+export type { EvalResult, EvaluateOptions } from './train/evaluate';
+export { train } from './train/trainer';
+export type { EpochSummary, GradientsEvent, StepBeginEvent, StepEndEvent, TrainOptions, TrainResult, TrainerCallbacks } from './train/trainer';
+export { TrainingError } from './train/errors';
+export { createProgress } from './train/progress';
+export type { ProgressMode, ProgressReporter } from './train/progress';
+
+// Checkpoints and file formats
+export { loadCheckpoint, readManifest, saveCheckpoint } from './checkpoint/checkpoint';
+export type { CheckpointInput, CheckpointManifest, LoadedCheckpoint, TrainerState } from './checkpoint/checkpoint';
+export {
+  CheckpointError,
+  decodeSafetensors,
+  encodeSafetensors,
+  safetensorsToTensors,
+  sha256Hex,
+  tensorsToSafetensors,
+  writeDirAtomic,
+  writeFileAtomic,
+} from './io';
+export type { CheckpointErrorCode, SafetensorsDtype, SafetensorsTensor } from './io';

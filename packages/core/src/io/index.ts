@@ -1,0 +1,23 @@
+/**
+ * Checkpoint I/O: safetensors encoding, crash-safe writes, checksums.
+ *
+ * @example
+ * ```ts
+ * import { tensorsToSafetensors, writeFileAtomic, sha256Hex } from './io';
+ * const bytes = tensorsToSafetensors({ w });
+ * writeFileAtomic('/ckpt/model.safetensors', bytes);
+ * const digest = sha256Hex(bytes);
+ * ```
+ */
+export { CheckpointError } from './errors';
+export type { CheckpointErrorCode } from './errors';
+export {
+  encodeSafetensors,
+  decodeSafetensors,
+  tensorsToSafetensors,
+  safetensorsToTensors,
+} from './safetensors';
+export type { SafetensorsDtype, SafetensorsData, SafetensorsTensor, DecodedSafetensors } from './safetensors';
+export { writeFileAtomic, writeDirAtomic } from './atomic-write';
+export type { AtomicFs, AtomicWriteOptions } from './atomic-write';
+export { sha256Hex } from './checksum';

@@ -1,0 +1,40 @@
+// Explicit named exports only: the public surface is exactly this list.
+export { DatasetError, type DatasetErrorCode } from './errors';
+export { isGzip } from './gzip';
+export { readIdx, readIdxFile, encodeIdx, type IdxArray, type IdxData, type IdxDtype } from './idx';
+export { imageDatasetFromIdx, type IdxDatasetOptions } from './idx-dataset';
+export {
+  scalePixels,
+  subset,
+  filterClasses,
+  classCounts,
+  channelStats,
+  normalizeImages,
+  type ImageDataset,
+  type ChannelStats,
+} from './image-dataset';
+export {
+  sha256File,
+  sha256Bytes,
+  assertSha256,
+  verifySha256,
+  knownSha256,
+  KNOWN_SHA256,
+  type KnownDatasetName,
+} from './checksum';
+export { FASHION_MNIST_CLASS_NAMES, MNIST_CLASS_NAMES, CIFAR10_CLASS_NAMES } from './class-names';
+export { type Split, type IdxLoadOptions } from './idx-split';
+export { loadMnist, loadFashionMnist } from './mnist';
+export { loadEmbeddedFashionMnist, embeddedFashionMnistDir, type EmbeddedLoadOptions } from './embedded-subset';
+export { resolveDataDir, DATA_DIR_ENV } from './data-dir';
+export {
+  readCifar10Batch,
+  loadCifar10,
+  cifar10ToImageDataset,
+  CIFAR10_FILES,
+  CIFAR10_RECORD_BYTES,
+  CIFAR10_SIZE,
+  type Cifar10Batch,
+  type Cifar10Dtype,
+  type Cifar10Options,
+} from './cifar10';

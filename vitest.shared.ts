@@ -1,0 +1,24 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+
+/**
+ * Shared test configuration: tests run from source, so `@acn/*` imports resolve to each package's
+ * `src/index.ts` (no build needed before `pnpm test`).
+ */
+export const sharedVitest = defineConfig({
+  resolve: {
+    alias: [
+      { find: /^@acn\/(core|datasets|metrics|test-utils)$/, replacement: `${root}packages/$1/src/index.ts` },
+    ],
+  },
+  test: {
+    environment: 'node',
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    fileParallelism: true,
+  },
+});
