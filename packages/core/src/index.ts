@@ -64,8 +64,8 @@ export type { ModelFactory } from './models/create-model';
 export { copyWeights, truncate } from './models/truncate';
 
 // Data
-export { checkDataset, makeBatch, takeSubset } from './data/array-dataset';
-export type { ArrayDataset } from './data/array-dataset';
+export { checkDataset, fromImageDataset, makeBatch, takeSubset } from './data/array-dataset';
+export type { ArrayDataset, ImageDatasetLike } from './data/array-dataset';
 
 // Training
 export { AdamW } from './train/adamw';

@@ -78,3 +78,29 @@ export function takeSubset(ds: ArrayDataset, nOrIndices: number | ArrayLike<numb
   });
   return { inputs, labels, count: idx.length, sampleShape: ds.sampleShape, numClasses: ds.numClasses };
 }
+
+/** The fields of an image dataset that `fromImageDataset` reads (the shape `@acn/datasets` returns). */
+export interface ImageDatasetLike {
+  readonly images: Float32Array;
+  readonly labels: Int32Array;
+  readonly count: number;
+  readonly height: number;
+  readonly width: number;
+  readonly channels: number;
+  readonly numClasses: number;
+}
+
+/**
+ * Views an image dataset (`@acn/datasets` loaders) as an `ArrayDataset` with sample shape
+ * `[height, width, channels]`, without copying.
+ *
+ * @example
+ * ```ts
+ * const train = fromImageDataset(await loadEmbeddedFashionMnist({ split: 'train' }));
+ * ```
+ */
+export function fromImageDataset(ds: ImageDatasetLike): ArrayDataset {
+  const out: ArrayDataset = { inputs: ds.images, labels: ds.labels, count: ds.count, sampleShape: [ds.height, ds.width, ds.channels], numClasses: ds.numClasses };
+  checkDataset(out, 'image dataset');
+  return out;
+}

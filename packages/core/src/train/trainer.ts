@@ -24,9 +24,17 @@ export interface StepEndEvent extends StepBeginEvent {
   readonly gradNorm: number;
 }
 
-/** Emitted with the raw gradients of a step (before clipping); tensors are freed when the callback returns. */
+/**
+ * Emitted with the raw gradients of a step (before clipping) and the batch they came from, so an
+ * analysis can run a second pass on the same batch and parameters (e.g. the direct-gradient pass).
+ * All tensors are freed when the callback returns.
+ */
 export interface GradientsEvent extends StepBeginEvent {
   readonly grads: Readonly<Record<string, Tensor>>;
+  /** The batch inputs `[B, ...sampleShape]`. */
+  readonly x: Tensor;
+  /** The batch labels `[B]` int32. */
+  readonly y: Tensor;
 }
 
 /** One epoch's summary (also what `history` holds). Accuracies are fractions in [0, 1]. */
@@ -185,7 +193,7 @@ export async function train(model: BlockModel, data: ArrayDataset, options: Trai
             probes: options.probes,
             step,
             epoch,
-            onGradients: wantGrads ? (grads) => callbacks.forEach((c) => c.onGradients?.({ ...ev, grads })) : undefined,
+            onGradients: wantGrads ? (grads) => callbacks.forEach((c) => c.onGradients?.({ ...ev, grads, x, y })) : undefined,
           });
         } finally {
           x.dispose();
