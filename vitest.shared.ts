@@ -19,6 +19,8 @@ export const sharedVitest = defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // The JSON report lets the root `npm test` print one 'N passed, N failed' line over all packages.
+    reporters: ['default', ['json', { outputFile: '.vitest-result.json' }]],
     fileParallelism: true,
   },
 });

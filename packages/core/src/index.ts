@@ -35,8 +35,10 @@ export { dense, denseFused, gelu, geluFused, layerNorm, layerNormFused, stopGrad
 export { HookHost } from './hooks/host';
 export type { HookHandle } from './hooks/host';
 export { HookError } from './hooks/errors';
+export { compressorHook } from './hooks/compressor';
+export type { CompressedLayer, Compressor } from './hooks/compressor';
 export { LAYER_KINDS } from './hooks/types';
-export type { Forward, ForwardContext, HookFilter, LayerCost, LayerHook, LayerInfo, LayerKind, Parametrization } from './hooks/types';
+export type { Forward, ForwardContext, HookFilter, HookSetupContext, LayerCost, LayerHook, LayerInfo, LayerKind, Parametrization } from './hooks/types';
 
 // Layers
 export { Layer } from './nn/layer';
@@ -51,7 +53,7 @@ export { Rng } from './random';
 
 // Models
 export { BlockModel } from './models/block-model';
-export type { BaseModelConfig, ForwardOptions, ForwardResult } from './models/block-model';
+export type { BaseModelConfig, ForwardOptions, ForwardResult, ModelStructure } from './models/block-model';
 export { CONNECTIVITIES } from './models/connectivity';
 export type { Connectivity } from './models/connectivity';
 export { ConfigError, InputError } from './models/errors';

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CheckpointError, decodeSafetensors, sha256Hex, tensorsToSafetensors, writeDirAtomic } from '../io';
-import type { BaseModelConfig, BlockModel } from '../models/block-model';
+import type { BaseModelConfig, BlockModel, ModelStructure } from '../models/block-model';
 import { createModel } from '../models/create-model';
 import { tf, type Tensor } from '../tf';
 import type { AdamW, AdamWState } from '../train/adamw';
@@ -30,6 +30,8 @@ export interface CheckpointManifest {
   /** sha256 of every other file in the directory. */
   readonly files: Record<string, string>;
   readonly metadata?: Record<string, string>;
+  /** Structural changes (factorized dense layers); absent when there are none. */
+  readonly structure?: ModelStructure;
 }
 
 /** What `saveCheckpoint` writes. */
@@ -91,6 +93,7 @@ export function saveCheckpoint(dir: string, input: CheckpointInput): CheckpointM
     trainer: input.trainer,
     files: Object.fromEntries(Object.entries(files).map(([k, v]) => [k, sha256Hex(v as Uint8Array)])),
     metadata: input.metadata,
+    ...(Object.keys(input.model.structure().factorized).length ? { structure: input.model.structure() } : {}),
   };
   files[MANIFEST_FILE] = `${JSON.stringify(manifest, null, 2)}\n`;
   writeDirAtomic(dir, files);
@@ -161,6 +164,7 @@ export function loadCheckpoint<M extends BlockModel = BlockModel>(dir: string, o
   const decoded = decodeSafetensors(weightsBytes);
   const model = (options.into ?? createModel(manifest.config)) as M;
   try {
+    if (!options.into && manifest.structure) model.applyStructure(manifest.structure);
     const target = model.namedWeights();
     const missing = Object.keys(target).filter((k) => !(k in decoded.tensors));
     const extra = Object.keys(decoded.tensors).filter((k) => !(k in target));

@@ -1,4 +1,4 @@
-import { tf } from '../tf';
+import { tf, type Tensor, type Variable } from '../tf';
 import type { Layer } from '../nn/layer';
 import { HookError } from './errors';
 import { LAYER_KINDS, type LayerHook, type LayerInfo } from './types';
@@ -116,8 +116,21 @@ export class HookHost {
     }
     const att: Attachment = { id: nextBindingId++, hook, layers, disposers: [], active: true };
     try {
+      const all = hook.prepareAll?.(layers);
+      if (typeof all === 'function') att.disposers.push(all); // runs last: disposers run in reverse
       for (const layer of layers) {
-        const d = hook.setup?.(layer);
+        const added: string[] = [];
+        // Hook-owned weights go first into the disposer list, so they are removed last (after the
+        // hook's own disposer, which may still read them).
+        att.disposers.push(() => added.splice(0).forEach((n) => layer.removeHookWeight(n)));
+        const ctx = {
+          addWeight: (name: string, value: Tensor, trainable = true): Variable => {
+            const v = layer.addHookWeight(name, value, trainable);
+            added.push(name);
+            return v;
+          },
+        };
+        const d = hook.setup?.(layer, ctx);
         if (typeof d === 'function') att.disposers.push(d);
         layer.bind({ id: att.id, hook });
       }

@@ -49,6 +49,17 @@ export type Forward = (x: Tensor, ctx: ForwardContext) => Tensor;
 /** A weight parametrization: maps the (effective-so-far) weight to a new tensor of the same shape. */
 export type Parametrization = (weight: Tensor, layer: LayerInfo) => Tensor;
 
+/** What `LayerHook.setup` may do to the layer beyond keeping private state. */
+export interface HookSetupContext {
+  /**
+   * Adds a weight owned by the hook to this layer, under a local name that must not exist yet
+   * (use a prefix, e.g. `lowrank.a`). It is a model weight like any other (trained, saved in
+   * checkpoints, visible by path) and is removed and freed when the hook is disposed or baked.
+   * Takes ownership of `value`.
+   */
+  addWeight(name: string, value: Tensor, trainable?: boolean): Variable;
+}
+
 /** Which layers a hook applies to. All given conditions must hold. */
 export interface HookFilter {
   readonly kind?: LayerKind | readonly LayerKind[];
@@ -73,8 +84,17 @@ export interface LayerHook {
   readonly parametrize?: Readonly<Record<string, Parametrization>>;
   /** Middleware over the layer's forward. Must preserve the output shape. */
   readonly wrapForward?: (next: Forward, layer: LayerInfo) => Forward;
-  /** Create per-layer state (masks, factors); the returned disposer frees it. Runs once per matched layer at attach. */
-  readonly setup?: (layer: LayerInfo) => (() => void) | void;
+  /**
+   * Optional: runs once at attach with every matched layer, before the per-layer `setup` (e.g. a
+   * global pruning threshold over all layers). The returned disposer runs after every per-layer one.
+   */
+  readonly prepareAll?: (layers: readonly LayerInfo[]) => (() => void) | void;
+  /**
+   * Create per-layer state (masks, factors); the returned disposer frees it. Runs once per matched
+   * layer at attach. Trainable state (e.g. low-rank factors) is added with `ctx.addWeight`, which
+   * makes it part of the model's weights (trained, checkpointed) until the hook is removed.
+   */
+  readonly setup?: (layer: LayerInfo, ctx: HookSetupContext) => (() => void) | void;
   /** Schedules (sparsity, VCON beta, exit-loss weights) react to the optimizer step here. */
   readonly onStep?: (step: number) => void;
   /**

@@ -1,5 +1,6 @@
 import { HookHost } from '../hooks/host';
 import type { ForwardContext } from '../hooks/types';
+import { DenseLayer } from '../nn/dense-layer';
 import type { Layer } from '../nn/layer';
 import { stopGradient } from '../ops';
 import { tf, type Tensor, type Variable } from '../tf';
@@ -17,6 +18,15 @@ export interface BaseModelConfig {
   readonly seed: number;
   /** Use the fused custom-gradient ops (same numbers within 1e-5, faster on wasm). */
   readonly fused: boolean;
+}
+
+/**
+ * Structural changes applied to a model after construction (so far: dense layers stored as
+ * low-rank factors, by path → rank). Saved in checkpoints and carried over by truncation, so a
+ * baked (compressed) model can be rebuilt.
+ */
+export interface ModelStructure {
+  readonly factorized: Readonly<Record<string, number>>;
 }
 
 /** Options of `BlockModel.forward`. */
@@ -94,6 +104,31 @@ export abstract class BlockModel<C extends BaseModelConfig = BaseModelConfig> {
     const out: Record<string, Variable> = {};
     for (const l of this.layers()) for (const [n, v] of Object.entries(l.weights)) out[`${l.path}.${n}`] = v;
     return out;
+  }
+
+  /** The model's structural changes (factorized dense layers), for checkpoints and truncation. */
+  structure(): ModelStructure {
+    const factorized: Record<string, number> = {};
+    for (const l of this.layers()) if (l instanceof DenseLayer && l.rank !== undefined) factorized[l.path] = l.rank;
+    return { factorized };
+  }
+
+  /**
+   * Applies a structure (e.g. from a checkpoint) to a freshly built model: factorized layers get
+   * zero factors of the saved rank, to be overwritten by loaded weights. Paths that do not exist
+   * in this model are skipped when `skipMissing` (truncation), an error otherwise.
+   */
+  applyStructure(structure: ModelStructure, options: { skipMissing?: boolean } = {}): void {
+    const byPath = new Map(this.layers().map((l) => [l.path, l]));
+    for (const [path, r] of Object.entries(structure.factorized ?? {})) {
+      const l = byPath.get(path);
+      if (!l) {
+        if (options.skipMissing) continue;
+        throw new Error(`applyStructure: no layer at path '${path}'`);
+      }
+      if (!(l instanceof DenseLayer)) throw new Error(`applyStructure: '${path}' is a ${l.kind} layer, only dense layers can be factorized`);
+      tf.tidy(() => l.factorize(tf.zeros([l.inDim, r]), tf.zeros([r, l.outDim])));
+    }
   }
 
   /** Trainable variables, in forward order. */

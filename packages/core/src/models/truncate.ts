@@ -28,7 +28,8 @@ export function copyWeights(from: BlockModel, to: BlockModel): void {
  * Returns a genuinely smaller model made of the first `k` blocks of `model` (plus its embedding and
  * shared head): fewer variables, fewer FLOPs, a smaller checkpoint. Its output equals probe `k`
  * of the original (for `acn` the partial sum `x_0 + … + x_k` through the head; otherwise the output
- * of block k). Weights are copied, so the two models are independent; hooks are not carried over.
+ * of block k). Weights and structure (factorized layers) are copied, so the two models are
+ * independent; hooks are not carried over (bake them first to keep their effect).
  *
  * @example
  * ```ts
@@ -41,6 +42,7 @@ export function truncate<M extends BlockModel<C>, C extends BaseModelConfig = M[
     throw new ConfigError(`truncate: k must be an integer in [1, ${model.depth}] (the model's depth), got ${k}`);
   }
   const small = model.withConfig({ ...model.config, depth: k }) as M;
+  small.applyStructure(model.structure(), { skipMissing: true });
   copyWeights(model, small);
   return small;
 }

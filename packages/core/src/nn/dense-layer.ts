@@ -39,8 +39,41 @@ export class DenseLayer extends Layer {
     return 'bias' in this.weights;
   }
 
+  /** Rank r when the kernel is stored factored (`kernelA` `[in, r]`, `kernelB` `[r, out]`), else undefined. */
+  get rank(): number | undefined {
+    return this.weights.kernelA?.shape[1];
+  }
+
+  /**
+   * Stores the kernel as two factors, `K = A B` with `A` `[in, r]` and `B` `[r, out]`, and
+   * computes `(x A) B`: `2·(in + out)·r` instead of `2·in·out` FLOPs per row. Replaces the
+   * `kernel` weight by `kernelA` and `kernelB` (copies of the given tensors). Used by low-rank
+   * baking and by checkpoint loading of factored models.
+   *
+   * @example
+   * ```ts
+   * fc.factorize(a, b); // fc.rank === a.shape[1]; fc.weights.kernel is gone
+   * ```
+   */
+  factorize(a: Tensor, b: Tensor): void {
+    const r = a.shape[1];
+    if (a.rank !== 2 || b.rank !== 2 || a.shape[0] !== this.inDim || b.shape[1] !== this.outDim || b.shape[0] !== r) {
+      throw new Error(`layer ${this.path}: factors must be [${this.inDim}, r] and [r, ${this.outDim}], got ${JSON.stringify(a.shape)} and ${JSON.stringify(b.shape)}`);
+    }
+    if (this.rank !== undefined) {
+      this.removeWeight('kernelA');
+      this.removeWeight('kernelB');
+    } else {
+      this.removeWeight('kernel');
+    }
+    this.addWeight('kernelA', a.clone());
+    this.addWeight('kernelB', b.clone());
+  }
+
   protected forward(x: Tensor): Tensor {
     const op = this.opts.fused ? denseFused : dense;
-    return op(x, this.w('kernel'), this.hasBias ? this.w('bias') : undefined);
+    const bias = this.hasBias ? this.w('bias') : undefined;
+    if (this.rank === undefined) return op(x, this.w('kernel'), bias);
+    return op(op(x, this.w('kernelA')), this.w('kernelB'), bias); // [.., in] -> [.., r] -> [.., out]
   }
 }

@@ -55,6 +55,28 @@ export abstract class Layer implements LayerInfo {
     return v;
   }
 
+  /** @internal used by the hook host (`HookSetupContext.addWeight`). */
+  addHookWeight(name: string, value: Tensor, trainable = true): Variable {
+    if (this.weights[name]) {
+      value.dispose();
+      throw new Error(`layer ${this.path} already has a weight '${name}'`);
+    }
+    return this.addWeight(name, value, trainable);
+  }
+
+  /** Removes and frees one weight (hook-owned weights, structural changes such as factorization). */
+  protected removeWeight(name: string): void {
+    const v = this.weights[name];
+    if (!v) throw new Error(`layer ${this.path} has no weight '${name}'`);
+    delete this.weights[name];
+    v.dispose();
+  }
+
+  /** @internal used by the hook host. */
+  removeHookWeight(name: string): void {
+    this.removeWeight(name);
+  }
+
   protected addChild<T extends Layer>(child: T): T {
     this.childLayers.push(child);
     return child;

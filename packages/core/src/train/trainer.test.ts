@@ -8,6 +8,13 @@ import { leakedTensors, maxAbsDiff, useWasm } from '../testing/helpers';
 import { quadrantDataset } from '../testing/synthetic';
 import { TrainingError } from './errors';
 import { evaluate } from './evaluate';
+import { makeBatch } from '../data/array-dataset';
+import { Rng } from '../random';
+import { tf } from '../tf';
+import { AdamW } from './adamw';
+import { createProgress } from './progress';
+import { warmupCosine } from './schedule';
+import { trainStep } from './train-step';
 import { train } from './trainer';
 
 const cfg: MixerConfigInput = { inputShape: [8, 8, 1], numClasses: 4, patchSize: 4, hiddenDim: 16, tokenMlpDim: 8, channelMlpDim: 32, depth: 3, seed: 11 };
@@ -93,6 +100,47 @@ describe('train', () => {
     resumed.dispose();
     a.optimizer.dispose();
     b.optimizer.dispose();
+  });
+
+  it('a hand-written loop with the public pieces reproduces train() exactly', async () => {
+    const opts = { epochs: 2, batchSize: 64, lr: 2e-3, warmupEpochs: 1, seed: 3, labelSmoothing: 0.1, clipNorm: 1 };
+    const a = createMixer(cfg);
+    const ra = await train(a, data, { ...opts, progress: 'none' });
+    // The same run, by hand: seeded order, schedule, hook step signal, trainStep.
+    const b = createMixer(cfg);
+    const opt = new AdamW();
+    const steps = Math.ceil(data.count / opts.batchSize);
+    const lr = warmupCosine({ peakLr: opts.lr, warmupSteps: steps, totalSteps: steps * opts.epochs, minLr: 1e-6 });
+    const rng = new Rng(opts.seed);
+    let step = 0;
+    for (let e = 0; e < opts.epochs; e++) {
+      const order = rng.permutation(data.count);
+      for (let s = 0; s < steps; s++) {
+        const { x, y } = makeBatch(data, order.subarray(s * opts.batchSize, (s + 1) * opts.batchSize));
+        b.hooks.step(step);
+        trainStep(b, opt, x, y, { lr: lr(step), labelSmoothing: opts.labelSmoothing, clipNorm: opts.clipNorm });
+        tf.dispose([x, y]);
+        step += 1;
+      }
+    }
+    const wa = a.namedWeights();
+    const wb = b.namedWeights();
+    for (const k of Object.keys(wa)) expect(maxAbsDiff(wa[k], wb[k])).toBe(0);
+    ra.optimizer.dispose();
+    opt.dispose();
+    a.dispose();
+    b.dispose();
+  });
+
+  it('progress: plain lines when not on a terminal', () => {
+    const lines: string[] = [];
+    const out = { isTTY: false, write: (s: string) => lines.push(s) } as unknown as NodeJS.WriteStream;
+    const p = createProgress('auto', out);
+    p.epochStart(1, 2, 10);
+    p.step(0, { loss: 1, lr: 0.1 });
+    p.epochEnd('epoch 1/2 | train loss 1.0000');
+    p.stop();
+    expect(lines).toEqual(['epoch 1/2 | train loss 1.0000\n']);
   });
 
   it('stops on a non-finite loss naming the step and the cause', async () => {

@@ -114,7 +114,8 @@ function rows(shape: readonly number[]): number {
 
 /**
  * Dense `y = x K + b` on `[B, ..., in]` → `[B, ..., out]`: `2·rows·in·out` (multiply-adds) plus
- * `rows·out` for the bias. Widths come from the recorded shapes, so a hook that wraps the forward
+ * `rows·out` for the bias; a factorized kernel (`kernelA` `[in, r]`, `kernelB` `[r, out]`) costs
+ * `2·rows·r·(in + out)` instead. Widths come from the recorded shapes, so a hook that wraps the forward
  * but keeps the interface is counted as the plain layer (its `cost` adjusts the rest).
  *
  * @example
@@ -125,12 +126,15 @@ function rows(shape: readonly number[]): number {
  */
 export const denseFlops: KindFlops = ({ layer, calls, batch }) => {
   const hasBias = 'bias' in layer.weights;
+  // A factorized layer (core's `DenseLayer.factorize`, low-rank baking) computes (x A) B.
+  const rank = layer.weights.kernelA?.shape[1];
   let total = 0;
   for (const c of calls) {
     const r = rows(c.input);
     const inDim = c.input[c.input.length - 1];
     const outDim = c.output[c.output.length - 1];
-    total += 2 * r * inDim * outDim + (hasBias ? r * outDim : 0);
+    const matmul = rank === undefined ? inDim * outDim : rank * (inDim + outDim);
+    total += 2 * r * matmul + (hasBias ? r * outDim : 0);
   }
   return total / batch;
 };

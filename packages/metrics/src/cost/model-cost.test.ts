@@ -31,6 +31,16 @@ describe('modelCost', () => {
     m.dispose();
   });
 
+  it('a factorized dense layer costs 2·r·(in + out) per row', () => {
+    const m = createMlp({ inputShape: [6], numClasses: 3, depth: 2, hiddenDim: 8, headNorm: false });
+    const fc = m.layer('blocks.0.fc') as unknown as { factorize(a: tf.Tensor, b: tf.Tensor): void };
+    tf.tidy(() => fc.factorize(tf.ones([8, 2]), tf.ones([2, 8])));
+    const c = modelCost(m);
+    expect(c.blocks[0].flops).toBe(2 * 2 * (8 + 8) + 8); // 72 instead of 136
+    expect(c.blocks[0].params).toBe(8 * 2 + 2 * 8 + 8);
+    m.dispose();
+  });
+
   it('Mixer: FLOPs, params and non-zeros by hand', () => {
     const m = tinyMixer();
     // N = (8/4)² = 4 patches of 4·4·1 = 16 values, D = 8, T = N + 1 (CLS) = 5, S = 4, D_C = 16.
