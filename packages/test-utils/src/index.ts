@@ -1,0 +1,13 @@
+/**
+ * Private test helpers shared by `@acn/*` packages (not published).
+ *
+ * @example
+ * ```ts
+ * import { compressorConformance } from '@acn/test-utils';
+ * compressorConformance('magnitude 50%', () => magnitudePruning({ sparsity: 0.5 }));
+ * ```
+ */
+export { compressorConformance } from './conformance';
+export type { ConformanceOptions } from './conformance';
+export { tinyModelZoo } from './models';
+export type { ZooEntry } from './models';
