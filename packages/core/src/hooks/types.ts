@@ -41,6 +41,11 @@ export interface ForwardContext {
    * their branch inputs and keep the identity path.
    */
   readonly detachInputs: boolean;
+  /**
+   * Per-sample token mask `[B, T]` (1 = real token, 0 = padding) for sequence models; set by the
+   * model from its input (`BlockModel.prepareContext`), read by attention layers and poolers.
+   */
+  readonly attentionMask?: Tensor;
 }
 
 /** A layer's forward function, as seen by forward wrappers. */

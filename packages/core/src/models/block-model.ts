@@ -78,6 +78,15 @@ export abstract class BlockModel<C extends BaseModelConfig = BaseModelConfig> {
     return this.config.connectivity;
   }
 
+  /**
+   * Adds per-input information to the forward context before the embedding runs (inside the
+   * forward's `tf.tidy`): sequence models derive `attentionMask` from padded token ids here.
+   * Default: the context unchanged.
+   */
+  prepareContext(_x: Tensor, ctx: ForwardContext): ForwardContext {
+    return ctx;
+  }
+
   /** Throws `InputError` when `x` does not fit the model (shape, dtype). */
   abstract validateInput(x: Tensor): void;
 
@@ -154,17 +163,18 @@ export abstract class BlockModel<C extends BaseModelConfig = BaseModelConfig> {
     const ctx = this.context(options);
     const wantProbes = options.probes ?? false;
     return tf.tidy(() => {
-      let h = this.embedding.apply(x, ctx); // x_0, e.g. [B, T, D]
+      const c = this.prepareContext(x, ctx);
+      let h = this.embedding.apply(x, c); // x_0, e.g. [B, T, D]
       let y = h; // acn: running sum s_k; residual/feedforward: the last block output
-      const probes: Tensor[] = wantProbes ? [this.head.apply(y, ctx)] : [];
+      const probes: Tensor[] = wantProbes ? [this.head.apply(y, c)] : [];
       for (const block of this.blocks) {
         // Residual blocks stop-gradient their own branch inputs (they must keep the identity path).
-        const input = ctx.detachInputs && this.connectivity !== 'residual' ? stopGradient(h) : h;
-        h = block.apply(input, ctx); // x_i = f_i(x_{i-1}); residual blocks add their short skips inside
+        const input = c.detachInputs && this.connectivity !== 'residual' ? stopGradient(h) : h;
+        h = block.apply(input, c); // x_i = f_i(x_{i-1}); residual blocks add their short skips inside
         y = this.connectivity === 'acn' ? y.add(h) : h; // ← acn: long connection of every block to the output
-        if (wantProbes) probes.push(this.head.apply(y, ctx));
+        if (wantProbes) probes.push(this.head.apply(y, c));
       }
-      const logits = wantProbes ? probes[probes.length - 1] : this.head.apply(y, ctx);
+      const logits = wantProbes ? probes[probes.length - 1] : this.head.apply(y, c);
       return wantProbes ? { logits, probes } : { logits };
     }) as ForwardResult;
   }
