@@ -29,12 +29,12 @@ export interface DemoOptions {
 
 /** The default: the smallest configuration we found that shows auto-compression on the embedded subset (see README). */
 export const DEFAULTS: DemoOptions = {
-  depth: 8,
+  depth: 12,
   width: 64,
   tokenMlpDim: 32,
   channelMlpDim: 256,
   patchSize: 7,
-  epochs: 12,
+  epochs: 10,
   batchSize: 64,
   lr: 1e-3,
   warmupEpochs: 1,

@@ -48,6 +48,8 @@ export type { LayerOptions } from './nn/dense-layer';
 export { LayerNormLayer } from './nn/layer-norm-layer';
 export { MlpLayer } from './nn/mlp-layer';
 export { TokenMixingLayer } from './nn/token-mixing-layer';
+export { MASKED_SCORE, MultiHeadAttention, attentionCore } from './nn/attention-layer';
+export type { AttentionCoreOptions, MultiHeadAttentionOptions } from './nn/attention-layer';
 export { standardNormal, torchUniform } from './nn/init';
 export { Rng } from './random';
 
@@ -61,6 +63,8 @@ export { MlpMixer, createMixer, mixerConfig, mixerConfigSchema } from './models/
 export type { MixerConfig, MixerConfigInput } from './models/mixer';
 export { Mlp, createMlp, mlpConfig, mlpConfigSchema } from './models/mlp';
 export type { MlpConfig, MlpConfigInput } from './models/mlp';
+export { Vit, createVit, vitConfig, vitConfigSchema } from './models/vit';
+export type { VitConfig, VitConfigInput } from './models/vit';
 export { createModel, registerArchitecture } from './models/create-model';
 export type { ModelFactory } from './models/create-model';
 export { copyWeights, truncate } from './models/truncate';

@@ -13,6 +13,11 @@ export interface ArrayDataset {
   /** Shape of one sample, e.g. `[28, 28, 1]`. */
   readonly sampleShape: readonly number[];
   readonly numClasses: number;
+  /**
+   * dtype of the batch tensors `makeBatch` builds. Default `float32`. `int32` for token ids (the
+   * values are stored in `inputs` as exact integers, which float32 holds up to 2^24).
+   */
+  readonly inputDtype?: 'float32' | 'int32';
 }
 
 /**
@@ -32,6 +37,10 @@ export function checkDataset(ds: ArrayDataset, name = 'dataset'): void {
     throw new RangeError(`${name}: inputs has ${ds.inputs.length} values, expected count ${ds.count} × sample ${JSON.stringify(ds.sampleShape)} = ${ds.count * per}`);
   }
   if (ds.labels.length !== ds.count) throw new RangeError(`${name}: labels has ${ds.labels.length} entries, expected ${ds.count}`);
+  if (ds.inputDtype === 'int32') {
+    const i = ds.inputs.findIndex((v) => !Number.isInteger(v) || Math.abs(v) > 2 ** 24);
+    if (i >= 0) throw new RangeError(`${name}: inputDtype is int32 but input value ${ds.inputs[i]} at flat index ${i} is not an integer in [-2^24, 2^24]`);
+  }
   for (let i = 0; i < ds.count; i++) {
     const l = ds.labels[i];
     if (l < 0 || l >= ds.numClasses) throw new RangeError(`${name}: label ${l} at index ${i} is outside [0, ${ds.numClasses})`);
@@ -39,7 +48,8 @@ export function checkDataset(ds: ArrayDataset, name = 'dataset'): void {
 }
 
 /**
- * Builds `{ x: [B, ...sampleShape] float32, y: [B] int32 }` tensors for the given sample indices.
+ * Builds `{ x: [B, ...sampleShape] float32 (or int32 with inputDtype), y: [B] int32 }` tensors for
+ * the given sample indices.
  *
  * @example
  * ```ts
@@ -56,7 +66,8 @@ export function makeBatch(ds: ArrayDataset, indices: ArrayLike<number>): { x: Te
     xs.set(ds.inputs.subarray(j * per, (j + 1) * per), i * per);
     ys[i] = ds.labels[j];
   }
-  return { x: tf.tensor(xs, [n, ...ds.sampleShape], 'float32'), y: tf.tensor1d(ys, 'int32') };
+  const x = ds.inputDtype === 'int32' ? tf.tensor(Int32Array.from(xs), [n, ...ds.sampleShape], 'int32') : tf.tensor(xs, [n, ...ds.sampleShape], 'float32');
+  return { x, y: tf.tensor1d(ys, 'int32') };
 }
 
 /**
@@ -76,7 +87,7 @@ export function takeSubset(ds: ArrayDataset, nOrIndices: number | ArrayLike<numb
     inputs.set(ds.inputs.subarray(j * per, (j + 1) * per), i * per);
     labels[i] = ds.labels[j];
   });
-  return { inputs, labels, count: idx.length, sampleShape: ds.sampleShape, numClasses: ds.numClasses };
+  return { inputs, labels, count: idx.length, sampleShape: ds.sampleShape, numClasses: ds.numClasses, ...(ds.inputDtype ? { inputDtype: ds.inputDtype } : {}) };
 }
 
 /** The fields of an image dataset that `fromImageDataset` reads (the shape `@acn/datasets` returns). */

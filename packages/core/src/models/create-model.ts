@@ -2,6 +2,7 @@ import type { BaseModelConfig, BlockModel } from './block-model';
 import { ConfigError } from './errors';
 import { MlpMixer, mixerConfig, type MixerConfigInput } from './mixer';
 import { Mlp, mlpConfig, type MlpConfigInput } from './mlp';
+import { Vit, vitConfig, type VitConfigInput } from './vit';
 
 /** A model factory for one architecture (used to rebuild models from checkpoints). */
 export type ModelFactory = (config: Record<string, unknown>) => BlockModel;
@@ -9,6 +10,7 @@ export type ModelFactory = (config: Record<string, unknown>) => BlockModel;
 const factories = new Map<string, ModelFactory>([
   ['mixer', (c) => new MlpMixer(mixerConfig(c as unknown as MixerConfigInput))],
   ['mlp', (c) => new Mlp(mlpConfig(c as unknown as MlpConfigInput))],
+  ['vit', (c) => new Vit(vitConfig(c as unknown as VitConfigInput))],
 ]);
 
 /**
