@@ -47,8 +47,9 @@ describe('bert-sst2 example', () => {
   });
 
   it('parses flags and rejects bad ones with a clear message', () => {
-    const o = parseCli(['--depth', '6', '--connectivity', 'acn,feedforward', '--mlm-steps', '0', '--untied']);
-    expect(o).toMatchObject({ depth: 6, connectivities: ['acn', 'feedforward'], mlmSteps: 0, tieEmbeddings: false, epochs: DEFAULTS.epochs });
+    const o = parseCli(['--depth', '6', '--connectivity', 'acn,feedforward', '--mlm-steps', '0', '--tied']);
+    expect(o).toMatchObject({ depth: 6, connectivities: ['acn', 'feedforward'], mlmSteps: 0, tieEmbeddings: true, epochs: DEFAULTS.epochs });
+    expect(DEFAULTS.tieEmbeddings).toBe(false);
     expect(parseCli(['--help'])).toBe('help');
     expect(() => parseCli(['--depth', '0'])).toThrow(/--depth must be an integer >= 1, got '0'/);
     expect(() => parseCli(['--heads', '3'])).toThrow(/--heads 3 must divide --width 128/);

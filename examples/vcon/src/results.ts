@@ -18,7 +18,10 @@ export const modalityResultSchema = z
     baselineAccuracy: fraction,
     /** Mean over seeds: VCON with Q < N for the same N steps and optimizer. */
     vconAccuracy: fraction,
-    /** Uncompressed bytes ÷ deployed compressed bytes (same for both methods: same compressed form). */
+    /**
+     * Uncompressed bytes ÷ deployed compressed bytes, the compressed bytes averaged over every run
+     * (they can differ by a few bytes per run, e.g. a binary kernel with exact zeros needs a zero map).
+     */
     bytesRatio: finite.positive(),
     /** Uncompressed FLOPs per sample ÷ compressed FLOPs per sample. */
     flopsRatio: finite.positive(),
@@ -37,6 +40,8 @@ export const modalityResultSchema = z
     /** The compressed model before any fine-tuning (compressed at once, or truncated). */
     oneShotAccuracy: fraction,
     bytes: z.object({ uncompressed: finite.positive(), compressed: finite.positive() }),
+    /** Deployed bytes of every run's baked model, by method, in seed order. */
+    compressedBytesPerRun: z.object({ baseline: z.array(finite.positive()).min(1), vcon: z.array(finite.positive()).min(1) }),
     flops: z.object({ uncompressed: finite.positive(), compressed: finite.positive() }),
     params: z.object({ uncompressed: finite.positive(), compressed: finite.positive() }),
     /** Uncompressed ÷ compressed FLOPs of the block dense layers only (the layers the compressors act on; all blocks for depth). */

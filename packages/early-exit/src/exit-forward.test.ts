@@ -1,4 +1,4 @@
-import { MlpMixer, mixerConfig, tf, type BlockModel, type Connectivity, type Tensor } from '@acn/core';
+import { Mlp, MlpMixer, mixerConfig, mlpConfig, tf, type BlockModel, type Connectivity, type ForwardContext, type Tensor } from '@acn/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BranchExits } from './branches';
 import { collectExitScores, simulateExits } from './calibrate';
@@ -196,5 +196,45 @@ describe('errors and memory', () => {
     expect(() => earlyExitForward({} as never, x, { exits: sharedExits(a), policy })).toThrow(/expected an @acn\/core BlockModel \(embedding, blocks, head\)/);
     custom.dispose();
     tf.dispose([x, wrong]);
+  });
+});
+
+describe('models with per-sample forward context (prepareContext, e.g. attention masks)', () => {
+  /** An MLP whose prepareContext puts a per-sample scale [B, 1] in the context (like BERT's attentionMask [B, T]) that every block uses. */
+  class ScaledMlp extends Mlp {
+    override prepareContext(x: Tensor, ctx: ForwardContext): ForwardContext {
+      const b = x.shape[0];
+      return { ...ctx, attentionMask: tf.mean(tf.reshape(x, [b, -1]), 1, true).mul(4).add(0.5) }; // [B, 1]
+    }
+  }
+
+  it('gathers the per-sample context with the rows: batched equals alone, leak-free', async () => {
+    const model = new ScaledMlp(mlpConfig({ inputShape: [8, 8, 1], numClasses: 4, depth: 4, hiddenDim: 16, connectivity: 'acn', seed: 3 }));
+    const scale = model.hooks.attach({ name: 'test:per-sample-scale', filter: { kind: 'block' }, wrapForward: (next) => (x, ctx) => next(x, ctx).mul(ctx.attentionMask!) });
+    const branches = await trainedWithBranches(model, data, 2);
+    const { x } = batchOf(test, 16);
+    const ref = model.forward(x).logits;
+    const before = tf.memory().numTensors;
+    for (const exits of [sharedExits(model), branches]) {
+      const full = earlyExitForward(model, x, { exits, policy: staticExitPolicy(4), returnLogits: true });
+      expect(maxAbsDiff(full.logits!, ref)).toBeLessThan(1e-5);
+      const policy = entropyPolicy({ tau: mixingTau(model, x, exits) });
+      const batched = earlyExitForward(model, x, { exits, policy, returnLogits: true });
+      expect(new Set(batched.exitLayers).size).toBeGreaterThan(1);
+      for (let i = 0; i < 16; i++) {
+        const xi = tf.slice(x, i, 1);
+        const alone = earlyExitForward(model, xi, { exits, policy, returnLogits: true });
+        expect([i, alone.exitLayers[0], alone.predictions[0]]).toEqual([i, batched.exitLayers[i], batched.predictions[i]]);
+        const row = tf.slice(batched.logits!, i, 1);
+        expect(maxAbsDiff(alone.logits!, row)).toBeLessThan(1e-5);
+        tf.dispose([xi, alone.logits!, row]);
+      }
+      tf.dispose([full.logits!, batched.logits!]);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, ref]);
+    branches.dispose();
+    scale.dispose();
+    model.dispose();
   });
 });

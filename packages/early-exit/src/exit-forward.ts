@@ -4,7 +4,7 @@
  * rows of the hidden state (and, for AC models, of the running sum) are gathered before the next
  * block, so a sample that has exited costs nothing in later blocks — at batch 128 as at batch 1.
  */
-import { tf, type BlockModel, type Tensor } from '@acn/core';
+import { tf, type BlockModel, type ForwardContext, type Tensor } from '@acn/core';
 import type { ExitHeads } from './exits';
 import { argMaxRow, type ExitPolicy } from './policy';
 
@@ -103,7 +103,7 @@ export function earlyExitForward(model: BlockModel, x: Tensor, options: EarlyExi
   if (!policy || typeof policy.decide !== 'function') throw new TypeError(`${who}: options.policy must be an ExitPolicy (entropyPolicy, maxProbPolicy, ...)`);
   model.validateInput(x);
   const compact = options.compact ?? true;
-  const ctx = model.context({ training: false });
+  const base = model.context({ training: false });
   const acn = model.connectivity === 'acn';
   const depth = model.depth;
   const layers = exits.layers;
@@ -117,6 +117,10 @@ export function earlyExitForward(model: BlockModel, x: Tensor, options: EarlyExi
   const state = policy.createState(batch);
   const kept: { ids: Int32Array; logits: Tensor }[] = [];
   let pending: Tensor | undefined; // this exit's logits, freed in `finally` if the policy throws
+  // The forward context; its per-sample tensors (e.g. attentionMask [B, T]) follow the rows.
+  let ctx = base;
+  let perSample: string[] = [];
+  const ctxTensors = () => perSample.map((k) => (ctx as unknown as Record<string, Tensor>)[k]);
 
   // ids[r]: original sample of active row r; pos[r]: its row in the current h / y tensors.
   let ids = Int32Array.from({ length: batch }, (_, i) => i);
@@ -132,6 +136,7 @@ export function earlyExitForward(model: BlockModel, x: Tensor, options: EarlyExi
 
   try {
     if (batch > 0) {
+      ({ ctx, perSample } = prepareContext(model, x, base));
       const h0 = tf.tidy(() => model.embedding.apply(x, ctx)); // x_0, e.g. [B, T, D]
       replace(h0, h0);
     }
@@ -197,6 +202,15 @@ export function earlyExitForward(model: BlockModel, x: Tensor, options: EarlyExi
           return [hg, yPrev === hPrev ? hg : tf.gather(yPrev, idx)]; // … and of the running sum
         });
         replace(hn, yn);
+        if (perSample.length > 0) {
+          const old = ctxTensors();
+          const gathered = tf.tidy(() => {
+            const idx = tf.tensor1d(Int32Array.from(goRows, (r) => pos[r]), 'int32');
+            return old.map((t) => tf.gather(t, idx));
+          });
+          ctx = { ...ctx, ...Object.fromEntries(perSample.map((k, i) => [k, gathered[i]])) };
+          tf.dispose(old);
+        }
         pos = Int32Array.from(goRows, (_, i) => i);
       } else {
         pos = Int32Array.from(goRows, (r) => pos[r]);
@@ -218,8 +232,32 @@ export function earlyExitForward(model: BlockModel, x: Tensor, options: EarlyExi
   } finally {
     replace();
     pending?.dispose();
+    tf.dispose(ctxTensors());
     for (const p of kept) p.logits.dispose();
   }
+}
+
+function isTensor(v: unknown): v is Tensor {
+  return typeof v === 'object' && v !== null && 'shape' in v && 'dtype' in v && typeof (v as Tensor).dispose === 'function';
+}
+
+/**
+ * The forward context for input `x`: `model.prepareContext` adds per-input information (sequence
+ * models: `attentionMask` `[B, T]`). Returns the context and the names of its per-sample tensors
+ * (new tensors whose first dimension is the batch), which must follow the rows when exited samples
+ * are dropped; the caller disposes them.
+ */
+function prepareContext(model: BlockModel, x: Tensor, base: ForwardContext): { ctx: ForwardContext; perSample: string[] } {
+  const prepare = (model as { prepareContext?: (x: Tensor, c: ForwardContext) => ForwardContext }).prepareContext;
+  if (typeof prepare !== 'function') return { ctx: base, perSample: [] };
+  const ctx = tf.tidy(() => prepare.call(model, x, base) as unknown as tf.TensorContainer) as unknown as ForwardContext;
+  const batch = x.shape[0];
+  const perSample: string[] = [];
+  for (const [k, v] of Object.entries(ctx)) {
+    if (!isTensor(v) || v === x || (base as unknown as Record<string, unknown>)[k] === v) continue;
+    if (v.rank > 0 && v.shape[0] === batch) perSample.push(k); // other tensors are shared by all rows: left as they are
+  }
+  return { ctx, perSample };
 }
 
 /** Rows `rows` of a row-major `n × c` matrix. */
@@ -245,9 +283,11 @@ export function allExitLogits(model: BlockModel, x: Tensor, exits: ExitHeads): T
   checkExitModel(model, who);
   checkExits(model, exits, who);
   model.validateInput(x);
-  const ctx = model.context({ training: false });
+  const base = model.context({ training: false });
   const acn = model.connectivity === 'acn';
   return tf.tidy(() => {
+    const prepare = (model as { prepareContext?: (x: Tensor, c: ForwardContext) => ForwardContext }).prepareContext;
+    const ctx = typeof prepare === 'function' ? prepare.call(model, x, base) : base;
     const out: Tensor[] = [];
     let h = model.embedding.apply(x, ctx);
     let y = h;

@@ -1,9 +1,10 @@
-import { compressorConformance } from '@acn/test-utils';
+import { compressorConformance, transformerZoo } from '@acn/test-utils';
 import { magnitudePruning } from './magnitude-pruning';
 import { constantSparsity } from './schedule';
 
 // Every granularity and scope through core's plugin conformance suite ({Mixer, MLP} × {acn, residual}).
 compressorConformance('unstructured 50%', () => magnitudePruning({ sparsity: 0.5 }));
+compressorConformance('unstructured 50% on ViT and BERT', () => magnitudePruning({ sparsity: 0.5 }), { zoo: transformerZoo() });
 compressorConformance('row (structured) 50%', () => magnitudePruning({ sparsity: 0.5, granularity: 'row' }));
 // N:M needs input dims divisible by M: the MLP embedding takes 6 features and the Mixer's token MLP 5 tokens.
 compressorConformance('N:M 2:4', () =>

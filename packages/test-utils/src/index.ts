@@ -9,5 +9,5 @@
  */
 export { compressorConformance } from './conformance';
 export type { ConformanceOptions } from './conformance';
-export { tinyModelZoo } from './models';
+export { tinyModelZoo, transformerZoo } from './models';
 export type { ZooEntry } from './models';

@@ -1,10 +1,12 @@
-import { createMixer, createMlp, type BlockModel, type Connectivity } from '@acn/core';
+import { createBert, createMixer, createMlp, createVit, tf, type BlockModel, type Connectivity, type Tensor } from '@acn/core';
 
 /** A tiny model of the conformance grid and the input shape it takes. */
 export interface ZooEntry {
   readonly name: string;
   readonly sampleShape: readonly number[];
   readonly create: () => BlockModel;
+  /** A batch of `b` valid inputs (default: uniform floats of `sampleShape`). */
+  readonly input?: (b: number) => Tensor;
 }
 
 /**
@@ -23,6 +25,29 @@ export function tinyModelZoo(connectivities: readonly Connectivity[] = ['acn', '
       name: `mlp/${connectivity}`,
       sampleShape: [6],
       create: () => createMlp({ inputShape: [6], numClasses: 3, depth: 3, hiddenDim: 16, connectivity, seed: 7 }),
+    });
+  }
+  return out;
+}
+
+/**
+ * Tiny transformers (ViT on images, BERT on token ids with padding) for the same checks; append
+ * them to `tinyModelZoo()` to run a plugin's conformance on every architecture.
+ */
+export function transformerZoo(connectivities: readonly Connectivity[] = ['acn', 'residual']): ZooEntry[] {
+  const out: ZooEntry[] = [];
+  for (const connectivity of connectivities) {
+    out.push({
+      name: `vit/${connectivity}`,
+      sampleShape: [8, 8, 1],
+      create: () => createVit({ inputShape: [8, 8, 1], numClasses: 4, patchSize: 4, hiddenDim: 16, numHeads: 2, mlpDim: 32, depth: 2, connectivity, seed: 7 }),
+    });
+    out.push({
+      name: `bert/${connectivity}`,
+      sampleShape: [6],
+      create: () => createBert({ vocabSize: 20, numClasses: 2, maxLength: 8, hiddenDim: 16, numHeads: 2, mlpDim: 32, depth: 2, typeVocabSize: 0, connectivity, seed: 7 }),
+      // ids in [5, 20) after [CLS]=2, with the last position padded ([PAD]=0) in every row
+      input: (b) => tf.tidy(() => tf.concat([tf.fill([b, 1], 2, 'int32'), tf.randomUniform([b, 4], 5, 20, 'int32', 3), tf.zeros([b, 1], 'int32')], 1)),
     });
   }
   return out;

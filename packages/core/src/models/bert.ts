@@ -56,6 +56,9 @@ export interface BertConfig extends BaseModelConfig {
    * BERT, Res-BERT in the repository (HF `BertForMaskedLM`), and the same setting for every
    * connectivity so comparisons are fair. The repository's AC-BERT is effectively untied by
    * accident (acn.md §2.4 quirk, ambiguity A7): set false to reproduce it (adds a `[D, V]` decoder).
+   * Measured (examples/bert-sst2): with a short MLM pre-training of a small AC model, tied
+   * embeddings left an encoder that fine-tuning could not move off the majority class, untied did
+   * not; the example therefore runs untied.
    */
   readonly tieEmbeddings: boolean;
   /** Build the masked-LM head (`mlmLogits`, `mlmLoss`). Default true; classification-only models can drop it. */

@@ -3,6 +3,7 @@ import { ConfigError } from './errors';
 import { MlpMixer, mixerConfig, type MixerConfigInput } from './mixer';
 import { Mlp, mlpConfig, type MlpConfigInput } from './mlp';
 import { Vit, vitConfig, type VitConfigInput } from './vit';
+import { Bert, bertConfig, type BertConfigInput } from './bert';
 
 /** A model factory for one architecture (used to rebuild models from checkpoints). */
 export type ModelFactory = (config: Record<string, unknown>) => BlockModel;
@@ -11,6 +12,7 @@ const factories = new Map<string, ModelFactory>([
   ['mixer', (c) => new MlpMixer(mixerConfig(c as unknown as MixerConfigInput))],
   ['mlp', (c) => new Mlp(mlpConfig(c as unknown as MlpConfigInput))],
   ['vit', (c) => new Vit(vitConfig(c as unknown as VitConfigInput))],
+  ['bert', (c) => new Bert(bertConfig(c as unknown as BertConfigInput))],
 ]);
 
 /**
