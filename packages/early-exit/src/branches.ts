@@ -53,7 +53,11 @@ export interface BranchOptions {
   readonly hiddenDim?: number;
   /** Token width d of the block outputs. Default `model.config.hiddenDim`. */
   readonly inputDim?: number;
-  /** How a `[B, T, d]` block output becomes `[B, d]`: token 0 (`cls`) or the mean over tokens. Default: the model's `pooling` if it has one, else `cls`. */
+  /**
+   * How a `[B, T, d]` block output becomes `[B, d]`: token 0 (`cls`) or the mean over tokens
+   * (padding included: use `cls` for padded sequences). Default: the model's `pooling` if it has
+   * one, else `cls`.
+   */
   readonly pool?: 'cls' | 'mean';
   /** Seed of the branch initialization (PyTorch default init, U(±1/√fan_in)). Default `model.config.seed + 1`. */
   readonly seed?: number;
