@@ -69,6 +69,14 @@ describe('checkpoints', () => {
     m.dispose();
   });
 
+  it('creates missing parent directories', () => {
+    const m = createMlp({ inputShape: [4], numClasses: 2, depth: 1, hiddenDim: 4 });
+    const dir = join(fresh(), 'runs', 'ac', 'ckpt');
+    saveCheckpoint(dir, { model: m });
+    expect(readdirSync(dir).sort()).toEqual(['checkpoint.json', 'model.safetensors']);
+    m.dispose();
+  });
+
   it('missing directory or file', () => {
     expectCode(() => loadCheckpoint(join(root, 'nope')), 'MISSING_FILE', /does not exist/);
     const m = createMlp({ inputShape: [4], numClasses: 2, depth: 1, hiddenDim: 4 });

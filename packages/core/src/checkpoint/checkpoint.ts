@@ -1,5 +1,5 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { CheckpointError, decodeSafetensors, sha256Hex, tensorsToSafetensors, writeDirAtomic } from '../io';
 import type { BaseModelConfig, BlockModel, ModelStructure } from '../models/block-model';
 import { createModel } from '../models/create-model';
@@ -96,6 +96,9 @@ export function saveCheckpoint(dir: string, input: CheckpointInput): CheckpointM
     ...(Object.keys(input.model.structure().factorized).length ? { structure: input.model.structure() } : {}),
   };
   files[MANIFEST_FILE] = `${JSON.stringify(manifest, null, 2)}\n`;
+  // A run directory like runs/ac/ckpt may not exist yet; the checkpoint directory itself is still
+  // built beside its target and swapped in atomically.
+  mkdirSync(dirname(dir), { recursive: true });
   writeDirAtomic(dir, files);
   return manifest;
 }
