@@ -10,7 +10,7 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 export const sharedVitest = defineConfig({
   resolve: {
     alias: [
-      { find: /^@acn\/(core|datasets|metrics|prune|quant|lowrank|vcon|early-exit|test-utils)$/, replacement: `${root}packages/$1/src/index.ts` },
+      { find: /^@acn\/(core|datasets|metrics|prune|quant|lowrank|vcon|early-exit|test-utils|onnx)$/, replacement: `${root}packages/$1/src/index.ts` },
     ],
   },
   test: {

@@ -48,6 +48,7 @@ describe('auto-compression example', () => {
     expect(parseCli(['--help'])).toBe('help');
     expect(() => parseCli(['--depth', '0'])).toThrow(/--depth must be an integer >= 1, got '0'/);
     expect(() => parseCli(['--connectivity', 'dense'])).toThrow(/unknown 'dense'/);
+    expect(parseCli(['--connectivity', 'acn,residual,densenet,denseformer'])).toMatchObject({ connectivities: ['acn', 'residual', 'densenet', 'denseformer'] });
     expect(() => parseCli(['--bogus'])).toThrow(/bogus/);
     expect(existsSync(out)).toBe(true);
   });

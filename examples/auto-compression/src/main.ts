@@ -4,93 +4,21 @@
  * cutoff layers, truncates the AC model at its cutoff and reports accuracy, params, FLOPs,
  * checkpoint bytes and measured latency before vs after; writes results/auto-compression.{json,html}.
  */
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { initBackend, writeFileAtomic } from '@acn/core';
-import { formatBytes, formatSi, formatTable, probeTable, renderHtmlReport, validateResults } from '@acn/metrics';
-import { HELP, parseCli, type DemoOptions } from './cli';
-import { loadDemoData } from './data';
-import { buildResults } from './results';
-import { runOne, truncated, type Deployment, type RunOutcome } from './run';
+import type { MlpMixer } from '@acn/core';
+import { fashionMixer, runMain, runStudy, type StudySpec } from '@acn-examples/kit';
+import { cli, type DemoOptions } from './cli';
 
-function comparisonTable(full: Deployment, cut: Deployment): string {
-  const pct = (a: number) => `${(100 * a).toFixed(2)}%`;
-  const ms = (a: number) => `${a.toFixed(2)} ms`;
-  const rows = [
-    { metric: 'blocks', full: full.layers, truncated: cut.layers, ratio: (cut.layers / full.layers).toFixed(2) },
-    { metric: 'test accuracy', full: pct(full.testAccuracy), truncated: pct(cut.testAccuracy), ratio: `${(100 * (cut.testAccuracy - full.testAccuracy)).toFixed(2)} pts` },
-    { metric: 'params', full: full.params.toLocaleString(), truncated: cut.params.toLocaleString(), ratio: (cut.params / full.params).toFixed(2) },
-    { metric: 'FLOPs / sample', full: formatSi(full.flops), truncated: formatSi(cut.flops), ratio: (cut.flops / full.flops).toFixed(2) },
-    { metric: 'checkpoint', full: formatBytes(full.bytes), truncated: formatBytes(cut.bytes), ratio: (cut.bytes / full.bytes).toFixed(2) },
-    { metric: 'latency, batch 1', full: ms(full.latencyMs.batch1), truncated: ms(cut.latencyMs.batch1), ratio: (cut.latencyMs.batch1 / full.latencyMs.batch1).toFixed(2) },
-    { metric: 'latency, batch 128', full: ms(full.latencyMs.batch128), truncated: ms(cut.latencyMs.batch128), ratio: (cut.latencyMs.batch128 / full.latencyMs.batch128).toFixed(2) },
-  ];
-  return formatTable(rows, { title: 'AC model: full vs truncated at its cutoff (latency = median)' });
-}
+/** What is this example's own: a Fashion-MNIST Mixer per connectivity. */
+export const SPEC: StudySpec<DemoOptions, MlpMixer> = {
+  name: 'auto-compression',
+  title: 'Auto-compression: AC-Mixer vs residual Mixer on Fashion-MNIST',
+  model: 'mixer',
+  build: (connectivity, data, o) => fashionMixer(data, o, connectivity, o.seed),
+  describe: (model, connectivity, data, o) =>
+    `${connectivity} Mixer: depth ${o.depth}, width ${o.width}, ${model.paramCount().toLocaleString()} params, ${o.epochs} epochs on ${data.train.count} images`,
+};
 
 /** Runs the whole demo and returns the path of the JSON it wrote. */
-export async function runDemo(o: DemoOptions): Promise<string> {
-  const t0 = performance.now();
-  const backend = await initBackend(o.backend);
-  console.log(`backend: ${backend.name}${backend.fastPaths ? ' (+ wasm matmul fast paths)' : ''}`);
-  const data = await loadDemoData(o.dataDir, o.trainLimit, o.testLimit);
-  console.log(`data: ${data.name}: ${data.train.count} train / ${data.test.count} test images`);
+export const runDemo = (o: DemoOptions): Promise<string> => runStudy(SPEC, o);
 
-  const runs: RunOutcome[] = [];
-  for (const c of o.connectivities) runs.push(await runOne(c, data, o));
-
-  const acn = runs.find((r) => r.connectivity === 'acn');
-  const cuts = new Map<RunOutcome, Deployment>();
-  for (const r of runs) {
-    // Every model is cut at its own cutoff; a residual model is also cut at the AC cutoff, to show
-    // what the same truncation costs without auto-compression.
-    if (r.cutoffLayer < r.model.depth) cuts.set(r, await truncated(r.model, r.cutoffLayer, data, o.latencyRepeats));
-  }
-  const sameDepth = new Map<RunOutcome, Deployment>();
-  if (acn) {
-    for (const r of runs) {
-      if (r !== acn && acn.cutoffLayer < r.model.depth) sameDepth.set(r, await truncated(r.model, acn.cutoffLayer, data, o.latencyRepeats));
-    }
-  }
-
-  console.log(`\n${probeTable(runs.map((r) => ({ connectivity: r.connectivity, depth: r.model.depth, probeAccuracy: r.probeAccuracy, cutoffLayer: r.cutoffLayer })))}`);
-  for (const r of runs) {
-    console.log(`${r.connectivity}: test accuracy ${(100 * r.full.testAccuracy).toFixed(2)}%, cutoff layer ${r.cutoffLayer}/${r.model.depth} (delta ${(100 * o.delta).toFixed(1)} pts; ${r.cutoffBest} relative to the best probe)`);
-  }
-  for (const [r, d] of sameDepth) console.log(`${r.connectivity} truncated to ${d.layers} blocks (the AC cutoff): ${(100 * d.testAccuracy).toFixed(2)}%`);
-  if (acn && cuts.has(acn)) console.log(`\n${comparisonTable(acn.full, cuts.get(acn)!)}`);
-  else if (acn) console.log('\nThe AC model needs all its blocks at this delta: nothing to truncate.');
-
-  const results = validateResults(buildResults(o, data, runs, cuts, sameDepth, (performance.now() - t0) / 1000, backend.name));
-  const out = resolve(o.outDir);
-  mkdirSync(out, { recursive: true });
-  const jsonPath = join(out, 'auto-compression.json');
-  writeFileAtomic(jsonPath, `${JSON.stringify(results, null, 2)}\n`);
-  writeFileAtomic(join(out, 'auto-compression.html'), await renderHtmlReport(results, { title: 'Auto-compression: AC-Mixer vs residual Mixer on Fashion-MNIST' }));
-  for (const r of runs) r.model.dispose();
-  console.log(`\nwrote ${jsonPath} and auto-compression.html (${((performance.now() - t0) / 1000).toFixed(0)} s in all)`);
-  return jsonPath;
-}
-
-async function main(): Promise<void> {
-  let o;
-  try {
-    o = parseCli(process.argv.slice(2));
-  } catch (e) {
-    console.error(`error: ${(e as Error).message}\n\n${HELP}`);
-    process.exit(2);
-  }
-  if (o === 'help') {
-    console.log(HELP);
-    return;
-  }
-  await runDemo(o);
-}
-
-const isMain = process.argv[1] && resolve(process.argv[1]).replace(/\.ts$/, '') === resolve(new URL(import.meta.url).pathname).replace(/\.ts$/, '');
-if (isMain) {
-  main().catch((e) => {
-    console.error(e instanceof Error ? `error: ${e.message}` : e);
-    process.exit(1);
-  });
-}
+runMain(import.meta.url, cli, runDemo);

@@ -4,7 +4,7 @@
  * Every file is a byte-for-byte prefix (whole lines) of its source; prints the sha256 table that
  * packages/datasets/src/text/embedded-text.ts and the subset README hold.
  *
- *   pnpm --filter bert-sst2 make-text-subset /work/shared/data
+ *   pnpm --filter @acn-examples/bert-sst2 make-text-subset /work/shared/data
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';

@@ -1,8 +1,8 @@
-import { parseArgs } from 'node:util';
 import { CONNECTIVITIES, type Connectivity } from '@acn/core';
+import { defineCli, runOptions, withOption, type RunOptions } from '@acn-examples/kit';
 
 /** Everything the example can be told on the command line. */
-export interface BertSst2Options {
+export interface BertSst2Options extends RunOptions {
   // Encoder
   readonly depth: number;
   readonly width: number;
@@ -24,19 +24,13 @@ export interface BertSst2Options {
   readonly epochs: number;
   readonly batchSize: number;
   readonly lr: number;
-  readonly seed: number;
   readonly connectivities: readonly Connectivity[];
-  readonly dataDir?: string;
-  readonly outDir: string;
-  readonly trainLimit?: number;
   readonly devLimit?: number;
   /** Limit on MLM corpus lines (quick runs). */
   readonly corpusLimit?: number;
   /** Cutoff tolerance as a fraction (0.005 = 0.5 accuracy points). */
   readonly delta: number;
   readonly saveCheckpoints: boolean;
-  readonly quick: boolean;
-  readonly backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 }
 
 /** The default run: two 4-layer, d=128 encoders; measured 817 s on a shared 2-core machine (see README). */
@@ -84,129 +78,52 @@ export const QUICK: Partial<BertSst2Options> = {
   corpusLimit: 3000,
 };
 
-export const HELP = `bert-sst2: AC-BERT vs residual BERT — MLM pre-training, SST-2 fine-tuning, per-layer probes
-
-Usage: pnpm --filter bert-sst2 start -- [options]
-
-Encoder
-  --depth N            blocks (default ${DEFAULTS.depth})
-  --width N            hidden width D (default ${DEFAULTS.width})
-  --heads N            attention heads, must divide D (default ${DEFAULTS.heads})
-  --mlp N              FFN width (default ${DEFAULTS.mlpDim})
-  --max-length N       longest sequence incl. [CLS]/[SEP] (default ${DEFAULTS.maxLength})
-  --vocab N            WordPiece vocabulary size, trained on the MLM corpus (default ${DEFAULTS.vocabSize})
-  --tied               tie the MLM decoder to the token embedding (standard BERT; default untied,
-                       as the repository's AC-BERT: tied, our short MLM collapsed the AC encoder)
-MLM pre-training
-  --mlm-steps N        optimizer steps (default ${DEFAULTS.mlmSteps}; 0 = no pre-training)
-  --mlm-batch N        sequences per step (default ${DEFAULTS.mlmBatch})
-  --mlm-lr X           peak learning rate (default ${DEFAULTS.mlmLr})
-  --mlm-warmup X       warm-up fraction of the steps (default ${DEFAULTS.mlmWarmup})
-  --no-unigram-bias    start the MLM decoder bias at 0 (HF) instead of the log unigram frequencies
-SST-2 fine-tuning
-  --epochs N           epochs (default ${DEFAULTS.epochs})
-  --batch N            batch size (default ${DEFAULTS.batchSize})
-  --lr X               peak learning rate (default ${DEFAULTS.lr})
-General
-  --connectivity LIST  comma-separated: ${CONNECTIVITIES.join(', ')} (default ${DEFAULTS.connectivities.join(',')})
-  --seed N             seed of init, masking and shuffling (default ${DEFAULTS.seed})
-  --data-dir DIR       full data: DIR/sst2/{train,dev}.tsv, DIR/tinyshakespeare/input.txt,
-                       DIR/wikitext-2-tokenized/{valid,test}.txt (default: env ACN_DATA_DIR,
-                       else the subset shipped in @acn/datasets)
-  --train-limit N      use only the first N SST-2 training phrases
-  --dev-limit N        use only the first N dev sentences
-  --corpus-limit N     use only the first N lines of each MLM corpus
-  --delta X            cutoff tolerance as a fraction (default ${DEFAULTS.delta} = 0.5 points)
-  --out DIR            output directory (default ${DEFAULTS.outDir})
-  --save-checkpoints   also save each fine-tuned model (DIR/bert-<connectivity>/)
-  --backend KIND       auto | tensorflow | wasm | cpu (default auto)
-  --quick              smoke run (< 1 minute)
-  --help               this text
-`;
-
-function num(name: string, v: string | undefined, opts: { int?: boolean; min?: number; max?: number } = {}): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  const bad = !Number.isFinite(n) || (opts.int && !Number.isInteger(n)) || (opts.min !== undefined && n < opts.min) || (opts.max !== undefined && n > opts.max);
-  if (bad) {
-    const range = [opts.min !== undefined ? `>= ${opts.min}` : '', opts.max !== undefined ? `<= ${opts.max}` : ''].filter(Boolean).join(' and ');
-    throw new Error(`--${name} must be ${opts.int ? 'an integer' : 'a number'}${range ? ` ${range}` : ''}, got '${v}'`);
-  }
-  return n;
-}
+export const cli = defineCli<BertSst2Options>({
+  name: 'bert-sst2',
+  summary: 'AC-BERT vs residual BERT: MLM pre-training, SST-2 fine-tuning, per-layer probes',
+  usage: 'pnpm bert-sst2 [-- options]',
+  defaults: DEFAULTS,
+  quick: QUICK,
+  options: [
+    // Encoder
+    { flag: 'depth', key: 'depth', help: 'encoder blocks', kind: { type: 'int', min: 1 } },
+    { flag: 'width', key: 'width', help: 'hidden width D', kind: { type: 'int', min: 1 } },
+    { flag: 'heads', key: 'heads', help: 'attention heads, must divide D', kind: { type: 'int', min: 1 } },
+    { flag: 'mlp', key: 'mlpDim', help: 'FFN width', kind: { type: 'int', min: 1 } },
+    { flag: 'max-length', key: 'maxLength', help: 'longest sequence incl. [CLS]/[SEP]', kind: { type: 'int', min: 8 } },
+    { flag: 'vocab', key: 'vocabSize', help: 'WordPiece vocabulary size, trained on the MLM corpus', kind: { type: 'int', min: 100 } },
+    { flag: 'tied', key: 'tieEmbeddings', help: 'tie the MLM decoder to the token embedding (standard BERT; default untied: with ties our short MLM collapsed the AC encoder)', kind: { type: 'flag' } },
+    // MLM pre-training
+    { flag: 'mlm-steps', key: 'mlmSteps', help: 'MLM optimizer steps (0 = no pre-training)', kind: { type: 'int', min: 0 } },
+    { flag: 'mlm-batch', key: 'mlmBatch', help: 'MLM sequences per step', kind: { type: 'int', min: 1 } },
+    { flag: 'mlm-lr', key: 'mlmLr', help: 'MLM peak learning rate', kind: { type: 'number', min: 0 } },
+    { flag: 'mlm-warmup', key: 'mlmWarmup', help: 'MLM warm-up fraction of the steps', kind: { type: 'number', min: 0, max: 1 } },
+    { flag: 'no-unigram-bias', key: 'unigramBias', help: 'start the MLM decoder bias at 0 (HF) instead of the log unigram frequencies', kind: { type: 'flag' } },
+    // SST-2 fine-tuning
+    { flag: 'epochs', key: 'epochs', help: 'SST-2 fine-tuning epochs', kind: { type: 'int', min: 1 } },
+    { flag: 'batch', key: 'batchSize', help: 'SST-2 batch size', kind: { type: 'int', min: 1 } },
+    { flag: 'lr', key: 'lr', help: 'SST-2 peak learning rate', kind: { type: 'number', min: 0 } },
+    // General
+    { flag: 'connectivity', key: 'connectivities', arg: 'LIST', help: 'comma-separated', kind: { type: 'list', choices: CONNECTIVITIES } },
+    { flag: 'delta', key: 'delta', help: 'cutoff tolerance as a fraction (0.005 = 0.5 points)', kind: { type: 'number', min: 0 } },
+    { flag: 'dev-limit', key: 'devLimit', help: 'use only the first N dev sentences', kind: { type: 'int', min: 1 } },
+    { flag: 'corpus-limit', key: 'corpusLimit', help: 'use only the first N lines of each MLM corpus', kind: { type: 'int', min: 1 } },
+    { flag: 'save-checkpoints', key: 'saveCheckpoints', help: 'also save each fine-tuned model (DIR/bert-<connectivity>/)', kind: { type: 'flag' } },
+    // SST-2 has no labeled test split (see --dev-limit), so no --test-limit.
+    ...withOption(
+      withOption(
+        runOptions<BertSst2Options>('seed of init, masking and shuffling').filter((s) => s.flag !== 'test-limit'),
+        'data-dir',
+        { help: 'full data: DIR/sst2/{train,dev}.tsv, DIR/tinyshakespeare/input.txt, DIR/wikitext-2-tokenized/{valid,test}.txt (default: env ACN_DATA_DIR, else the subset shipped in @acn/datasets)' },
+      ),
+      'train-limit',
+      { help: 'use only the first N SST-2 training phrases' },
+    ),
+  ],
+  check: (o) => {
+    if (o.width % o.heads !== 0) throw new Error(`--heads ${o.heads} must divide --width ${o.width}`);
+  },
+});
 
 /** Parses argv (without node and script) into options; throws with a clear message on bad flags. */
-export function parseCli(argv: readonly string[]): BertSst2Options | 'help' {
-  const s = { type: 'string' } as const;
-  const { values } = parseArgs({
-    args: [...argv].filter((a) => a !== '--'),
-    strict: true,
-    options: {
-      depth: s,
-      width: s,
-      heads: s,
-      mlp: s,
-      'max-length': s,
-      vocab: s,
-      tied: { type: 'boolean' },
-      'mlm-steps': s,
-      'mlm-batch': s,
-      'mlm-lr': s,
-      'mlm-warmup': s,
-      'no-unigram-bias': { type: 'boolean' },
-      epochs: s,
-      batch: s,
-      lr: s,
-      seed: s,
-      connectivity: s,
-      'data-dir': s,
-      'train-limit': s,
-      'dev-limit': s,
-      'corpus-limit': s,
-      delta: s,
-      out: s,
-      'save-checkpoints': { type: 'boolean' },
-      backend: s,
-      quick: { type: 'boolean' },
-      help: { type: 'boolean' },
-    },
-  });
-  if (values.help) return 'help';
-  const base: BertSst2Options = values.quick ? { ...DEFAULTS, ...QUICK, quick: true } : DEFAULTS;
-  const conns = values.connectivity?.split(',').map((c) => c.trim()) as Connectivity[] | undefined;
-  for (const c of conns ?? []) {
-    if (!CONNECTIVITIES.includes(c)) throw new Error(`--connectivity: unknown '${c}' (known: ${CONNECTIVITIES.join(', ')})`);
-  }
-  const backend = values.backend ?? base.backend;
-  if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(backend)) throw new Error(`--backend: unknown '${backend}' (auto, tensorflow, wasm, cpu)`);
-  const o: BertSst2Options = {
-    ...base,
-    depth: num('depth', values.depth, { int: true, min: 1 }) ?? base.depth,
-    width: num('width', values.width, { int: true, min: 1 }) ?? base.width,
-    heads: num('heads', values.heads, { int: true, min: 1 }) ?? base.heads,
-    mlpDim: num('mlp', values.mlp, { int: true, min: 1 }) ?? base.mlpDim,
-    maxLength: num('max-length', values['max-length'], { int: true, min: 8 }) ?? base.maxLength,
-    vocabSize: num('vocab', values.vocab, { int: true, min: 100 }) ?? base.vocabSize,
-    tieEmbeddings: values.tied ? true : base.tieEmbeddings,
-    mlmSteps: num('mlm-steps', values['mlm-steps'], { int: true, min: 0 }) ?? base.mlmSteps,
-    mlmBatch: num('mlm-batch', values['mlm-batch'], { int: true, min: 1 }) ?? base.mlmBatch,
-    mlmLr: num('mlm-lr', values['mlm-lr'], { min: 0 }) ?? base.mlmLr,
-    mlmWarmup: num('mlm-warmup', values['mlm-warmup'], { min: 0, max: 1 }) ?? base.mlmWarmup,
-    unigramBias: values['no-unigram-bias'] ? false : base.unigramBias,
-    epochs: num('epochs', values.epochs, { int: true, min: 1 }) ?? base.epochs,
-    batchSize: num('batch', values.batch, { int: true, min: 1 }) ?? base.batchSize,
-    lr: num('lr', values.lr, { min: 0 }) ?? base.lr,
-    seed: num('seed', values.seed, { int: true, min: 0 }) ?? base.seed,
-    connectivities: conns ?? base.connectivities,
-    dataDir: values['data-dir'] ?? base.dataDir,
-    trainLimit: num('train-limit', values['train-limit'], { int: true, min: 1 }) ?? base.trainLimit,
-    devLimit: num('dev-limit', values['dev-limit'], { int: true, min: 1 }) ?? base.devLimit,
-    corpusLimit: num('corpus-limit', values['corpus-limit'], { int: true, min: 1 }) ?? base.corpusLimit,
-    delta: num('delta', values.delta, { min: 0 }) ?? base.delta,
-    outDir: values.out ?? base.outDir,
-    saveCheckpoints: values['save-checkpoints'] ?? base.saveCheckpoints,
-    backend: backend as BertSst2Options['backend'],
-  };
-  if (o.width % o.heads !== 0) throw new Error(`--heads ${o.heads} must divide --width ${o.width}`);
-  return o;
-}
+export const parseCli = (argv: readonly string[]): BertSst2Options | 'help' => cli.parse(argv);

@@ -6,9 +6,9 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { initBackend, writeFileAtomic } from '@acn/core';
 import { formatSi, formatTable, probeTable } from '@acn/metrics';
-import { HELP, parseCli, type BertSst2Options } from './cli';
+import { runMain, startBackend, writeResultJson } from '@acn-examples/kit';
+import { cli, type BertSst2Options } from './cli';
 import { loadExampleData } from './data';
 import { buildResults, validateBertResults } from './results';
 import { runOne, type RunOutcome } from './run';
@@ -35,8 +35,7 @@ function summaryTable(runs: readonly RunOutcome[]): string {
 /** Runs the whole example and returns the path of the JSON it wrote. */
 export async function runBertSst2(o: BertSst2Options): Promise<string> {
   const t0 = performance.now();
-  const backend = await initBackend(o.backend);
-  console.log(`backend: ${backend.name}${backend.fastPaths ? ' (+ wasm matmul fast paths)' : ''}`);
+  const backend = await startBackend(o.backend);
   const data = loadExampleData(o);
   console.log(
     `data: ${data.name}\n  MLM: ${data.mlmTokens.toLocaleString()} word pieces -> ${data.mlmTrain.count} train / ${data.mlmHeldOut.count} held-out sequences of ${o.maxLength}` +
@@ -55,31 +54,9 @@ export async function runBertSst2(o: BertSst2Options): Promise<string> {
 
   const seconds = (performance.now() - t0) / 1000;
   const results = validateBertResults(buildResults(o, data, runs, seconds, backend.name));
-  const jsonPath = join(out, 'bert-sst2.json');
-  writeFileAtomic(jsonPath, `${JSON.stringify(results, null, 2)}\n`);
+  const jsonPath = writeResultJson(out, 'bert-sst2.json', results);
   console.log(`\nwrote ${jsonPath} and bert-sst2-vocab.txt (${seconds.toFixed(0)} s in all)`);
   return jsonPath;
 }
 
-async function main(): Promise<void> {
-  let o;
-  try {
-    o = parseCli(process.argv.slice(2));
-  } catch (e) {
-    console.error(`error: ${(e as Error).message}\n\n${HELP}`);
-    process.exit(2);
-  }
-  if (o === 'help') {
-    console.log(HELP);
-    return;
-  }
-  await runBertSst2(o);
-}
-
-const isMain = process.argv[1] && resolve(process.argv[1]).replace(/\.ts$/, '') === resolve(new URL(import.meta.url).pathname).replace(/\.ts$/, '');
-if (isMain) {
-  main().catch((e) => {
-    console.error(e instanceof Error ? `error: ${e.message}` : e);
-    process.exit(1);
-  });
-}
+runMain(import.meta.url, cli, runBertSst2);

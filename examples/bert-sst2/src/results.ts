@@ -2,6 +2,7 @@
  * `results/bert-sst2.json`: the configuration, the data used and, per connectivity, the MLM loss,
  * dev accuracy, probe accuracy of every prefix, cutoff layer, params and FLOPs (full and cut).
  */
+import { CONNECTIVITIES } from '@acn/core';
 import type { BertSst2Options } from './cli';
 import type { ExampleData } from './data';
 import type { Cost, RunOutcome } from './run';
@@ -92,7 +93,7 @@ export function validateBertResults(x: unknown): BertSst2Results {
   const frac = (v: unknown) => typeof v === 'number' && v >= 0 && v <= 1;
   r.runs.forEach((run, i) => {
     const p = `runs[${i}]`;
-    if (!['acn', 'residual', 'feedforward'].includes(run.connectivity)) fail(`${p}.connectivity`, 'acn | residual | feedforward');
+    if (!(CONNECTIVITIES as readonly string[]).includes(run.connectivity)) fail(`${p}.connectivity`, CONNECTIVITIES.join(' | '));
     if (!Number.isInteger(run.depth) || run.depth < 1) fail(`${p}.depth`, 'an integer >= 1');
     if (run.mlmLoss !== null && !(typeof run.mlmLoss === 'number' && Number.isFinite(run.mlmLoss))) fail(`${p}.mlmLoss`, 'a finite number or null');
     if (!frac(run.devAccuracy)) fail(`${p}.devAccuracy`, 'a fraction in [0, 1]');

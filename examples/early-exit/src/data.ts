@@ -1,5 +1,5 @@
-import { fromImageDataset, takeSubset, type ArrayDataset } from '@acn/core';
-import { loadEmbeddedFashionMnist, loadFashionMnist, resolveDataDir } from '@acn/datasets';
+import { takeSubset, type ArrayDataset } from '@acn/core';
+import { loadFashionMnistSplits } from '@acn-examples/kit';
 
 /** Train / validation / test splits plus where they came from. */
 export interface ExampleData {
@@ -11,24 +11,13 @@ export interface ExampleData {
 }
 
 /**
- * Fashion-MNIST from `--data-dir` / `ACN_DATA_DIR` (verified against the published sha256), or the
- * embedded subset of @acn/datasets (6,000 train / 1,000 test images); the last `valSize` training
- * images become the validation split.
+ * Fashion-MNIST (the kit's loader: `--data-dir` / `ACN_DATA_DIR`, or the embedded subset); the
+ * last `valSize` training images become the validation split.
  */
 export async function loadExampleData(o: { dataDir?: string; trainLimit?: number; testLimit?: number; valSize: number }): Promise<ExampleData> {
-  const dir = resolveDataDir(o.dataDir);
-  const [trainAll, test] = dir
-    ? await Promise.all([loadFashionMnist(dir, { split: 'train', limit: o.trainLimit }), loadFashionMnist(dir, { split: 'test', limit: o.testLimit })])
-    : await Promise.all([loadEmbeddedFashionMnist({ split: 'train', limit: o.trainLimit }), loadEmbeddedFashionMnist({ split: 'test', limit: o.testLimit })]);
-  const all = fromImageDataset(trainAll);
+  const { name, train: all, test } = await loadFashionMnistSplits(o);
   if (o.valSize >= all.count) throw new Error(`--val ${o.valSize} leaves no training images (the training set has ${all.count})`);
+  if (test.count < 128) throw new Error(`the test set has ${test.count} images; batch-128 timing needs at least 128`);
   const cut = all.count - o.valSize;
-  const testSet = fromImageDataset(test);
-  if (testSet.count < 128) throw new Error(`the test set has ${testSet.count} images; batch-128 timing needs at least 128`);
-  return {
-    name: dir ? `fashion-mnist (${dir})` : 'fashion-mnist (embedded subset)',
-    train: takeSubset(all, cut),
-    val: takeSubset(all, Array.from({ length: o.valSize }, (_, i) => cut + i)),
-    test: testSet,
-  };
+  return { name, train: takeSubset(all, cut), val: takeSubset(all, Array.from({ length: o.valSize }, (_, i) => cut + i)), test };
 }

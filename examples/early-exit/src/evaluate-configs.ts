@@ -16,7 +16,7 @@ import {
   type ExitLatencyOptions,
   type SweepPoint,
 } from '@acn/early-exit';
-import { modelCost, type LatencyStats } from '@acn/metrics';
+import { modelCost, type LatencyStats } from '@acn/core';
 import type { ExampleOptions } from './cli';
 import type { ExampleData } from './data';
 import type { TrainedModel, Training } from './train-models';

@@ -5,11 +5,9 @@
  * set (accuracy, average exit layer, FLOPs speed-up vs the full residual model, measured wall-clock
  * speed-up at batch 1 and 128) and writes results/early-exit.{json,html}.
  */
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { initBackend, writeFileAtomic } from '@acn/core';
-import { modelCost } from '@acn/metrics';
-import { HELP, parseCli, type ExampleOptions } from './cli';
+import { modelCost } from '@acn/core';
+import { runMain, startBackend, writeResultJson, writeResultText } from '@acn-examples/kit';
+import { cli, type ExampleOptions } from './cli';
 import { loadExampleData } from './data';
 import { exitRows, measure, plainRow, timingInputs, type Baseline, type ConfigResult, type CurveResult, type EvalContext } from './evaluate-configs';
 import { renderReport } from './html';
@@ -19,8 +17,7 @@ import { trainModel, type TrainedModel } from './train-models';
 /** Runs the whole example and returns the path of the JSON it wrote. */
 export async function runEarlyExit(o: ExampleOptions): Promise<string> {
   const t0 = performance.now();
-  const backend = await initBackend(o.backend);
-  console.log(`backend: ${backend.name}${backend.fastPaths ? ' (+ wasm matmul fast paths)' : ''}`);
+  const backend = await startBackend(o.backend);
   const data = await loadExampleData(o);
   console.log(`data: ${data.name}: ${data.train.count} train / ${data.val.count} validation / ${data.test.count} test images`);
 
@@ -54,11 +51,8 @@ export async function runEarlyExit(o: ExampleOptions): Promise<string> {
     const seconds = (performance.now() - t0) / 1000;
     const results = validateEarlyExitResults(buildResults(o, data, rows, curves, models, baseline, backend.name, seconds));
     console.log(`\n${results.notes.join('\n')}`);
-    const out = resolve(o.outDir);
-    mkdirSync(out, { recursive: true });
-    const jsonPath = join(out, 'early-exit.json');
-    writeFileAtomic(jsonPath, `${JSON.stringify(results, null, 2)}\n`);
-    writeFileAtomic(join(out, 'early-exit.html'), await renderReport(results, 'Early exit: residual vs AC Mixers on Fashion-MNIST'));
+    const jsonPath = writeResultJson(o.outDir, 'early-exit.json', results);
+    writeResultText(o.outDir, 'early-exit.html', await renderReport(results, 'Early exit: residual vs AC Mixers on Fashion-MNIST'));
     console.log(`\nwrote ${jsonPath} and early-exit.html (${((performance.now() - t0) / 1000).toFixed(0)} s in all)`);
     return jsonPath;
   } finally {
@@ -70,25 +64,4 @@ export async function runEarlyExit(o: ExampleOptions): Promise<string> {
   }
 }
 
-async function main(): Promise<void> {
-  let o;
-  try {
-    o = parseCli(process.argv.slice(2));
-  } catch (e) {
-    console.error(`error: ${(e as Error).message}\n\n${HELP}`);
-    process.exit(2);
-  }
-  if (o === 'help') {
-    console.log(HELP);
-    return;
-  }
-  await runEarlyExit(o);
-}
-
-const isMain = process.argv[1] && resolve(process.argv[1]).replace(/\.ts$/, '') === resolve(new URL(import.meta.url).pathname).replace(/\.ts$/, '');
-if (isMain) {
-  main().catch((e) => {
-    console.error(e instanceof Error ? `error: ${e.message}` : e);
-    process.exit(1);
-  });
-}
+runMain(import.meta.url, cli, runEarlyExit);

@@ -105,7 +105,7 @@ export function anchorNotes(rows: readonly ConfigResult[], o: ExampleOptions): s
       (missed.length > 0 ? `; ${missed.length} configuration(s) found no such τ and use the most accurate one.` : '.'),
   );
   notes.push(
-    `FLOPs: @acn/metrics modelCost accounting (multiply-add = 2 FLOPs, dense biases counted, LayerNorm/GELU not counted); every exit head evaluated on the way is charged. Wall-clock: median of repeated runs on this machine, each configuration timed right after a fresh timing of the baseline (speed-up = that pair's ratio); batch 128 is the first 128 test images, batch 1 runs the first ${o.batch1Samples} of them one by one (timedAvgLayers: their average exit layer).`,
+    `FLOPs: @acn/core modelCost accounting (multiply-add = 2 FLOPs, dense biases counted, LayerNorm/GELU not counted); every exit head evaluated on the way is charged. Wall-clock: median of repeated runs on this machine, each configuration timed right after a fresh timing of the baseline (speed-up = that pair's ratio); batch 128 is the first 128 test images, batch 1 runs the first ${o.batch1Samples} of them one by one (timedAvgLayers: their average exit layer).`,
   );
   return notes;
 }

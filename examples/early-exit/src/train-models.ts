@@ -1,4 +1,5 @@
-import { createMixer, train, type Connectivity, type EpochSummary, type MlpMixer } from '@acn/core';
+import { train, type Connectivity, type EpochSummary, type MlpMixer } from '@acn/core';
+import { fashionMixer } from '@acn-examples/kit';
 import { alignedExitLoss, attachBranches, branchExitLoss, defaultBranchLayers, type BranchExits } from '@acn/early-exit';
 import { defaultBranchWeights, type ExampleOptions } from './cli';
 import type { ExampleData } from './data';
@@ -21,18 +22,7 @@ const LABEL_SMOOTHING = 0.1;
 
 /** Trains one Mixer (same init seed for every training kind, so only the loss differs). */
 export async function trainModel(connectivity: Connectivity, training: Training, data: ExampleData, o: ExampleOptions): Promise<TrainedModel> {
-  const [h, w, c] = data.train.sampleShape;
-  const model = createMixer({
-    inputShape: [h, w, c],
-    numClasses: data.train.numClasses,
-    patchSize: o.patchSize,
-    hiddenDim: o.width,
-    tokenMlpDim: o.tokenMlpDim,
-    channelMlpDim: o.channelMlpDim,
-    depth: o.depth,
-    connectivity,
-    seed: o.seed,
-  });
+  const model = fashionMixer(data, o, connectivity, o.seed);
   let branches: BranchExits | undefined;
   let branchWeights: readonly number[] | undefined;
   let extra: Parameters<typeof train>[2]['extraLoss'];

@@ -58,7 +58,7 @@ describe('vcon example', () => {
     if (d === 'help') throw new Error('unexpected help');
     expect(budgetSteps(d, 6000)).toEqual({ steps: 282, Q: 94 }); // 3 epochs, Q = N/3
     expect(parseCli(['--help'])).toBe('help');
-    expect(() => parseCli(['--budget', 'medium'])).toThrow(/--budget must be 'short' or 'long', got 'medium'/);
+    expect(() => parseCli(['--budget', 'medium'])).toThrow(/--budget must be one of short, long, got 'medium'/);
     expect(() => parseCli(['--steps', '100', '--q', '100'])).toThrow(/--q must be < the fine-tuning steps N \(100\), got 100/);
     expect(() => parseCli(['--modalities', 'prune,svd'])).toThrow(/unknown 'svd'/);
     expect(() => parseCli(['--sparsity', '1'])).toThrow(/--sparsity must be a number >= 0 and < 1, got '1'/);

@@ -4,13 +4,11 @@
  * N steps (baseline) versus VCON with Q < N for the same N steps and optimizer. Reports test
  * accuracy, bytes and FLOPs ratios; writes results/vcon.json (or vcon-long.json with --budget long).
  */
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { evaluate, initBackend, truncate, writeFileAtomic, type BlockModel } from '@acn/core';
+import { evaluate, truncate, type BlockModel } from '@acn/core';
 import { formatTable } from '@acn/metrics';
+import { loadFashionMnistSplits, runMain, startBackend, writeResultJson, type ImageData } from '@acn-examples/kit';
 import { stepsPerEpoch } from '@acn/vcon';
-import { budgetSteps, HELP, parseCli, type Modality, type VconExampleOptions } from './cli';
-import { loadDemoData, type DemoData } from './data';
+import { budgetSteps, cli, type Modality, type VconExampleOptions } from './cli';
 import { compressorModalities, footprint, type Footprint } from './modalities';
 import { mean, std, validateVconResults, type ModalityResult, type VconResults } from './results';
 import { baseModel, oneShotAccuracy, runCompressor, runDepth, type FineTuneOptions, type RunOutcome } from './run';
@@ -81,10 +79,8 @@ function report(r: VconResults): string {
 /** Runs the whole example and returns the path of the JSON it wrote. */
 export async function runVconExample(o: VconExampleOptions): Promise<string> {
   const t0 = performance.now();
-  const backend = await initBackend(o.backend);
-  console.log(`backend: ${backend.name}${backend.fastPaths ? ' (+ wasm matmul fast paths)' : ''}`);
-  const data: DemoData = await loadDemoData(o.dataDir, o.trainLimit, o.testLimit);
-  console.log(`data: ${data.name}: ${data.train.count} train / ${data.test.count} test images`);
+  const backend = await startBackend(o.backend);
+  const data: ImageData = await loadFashionMnistSplits(o);
   const { steps, Q } = budgetSteps(o, data.train.count);
   const perEpoch = stepsPerEpoch(data.train.count, o.batchSize);
   const seeds = Array.from({ length: o.seeds }, (_, i) => o.seed + i);
@@ -141,33 +137,9 @@ export async function runVconExample(o: VconExampleOptions): Promise<string> {
   });
   model.dispose();
   console.log(`\n${report(out)}`);
-  const dir = resolve(o.outDir);
-  mkdirSync(dir, { recursive: true });
-  const path = join(dir, o.budget === 'long' ? 'vcon-long.json' : 'vcon.json');
-  writeFileAtomic(path, `${JSON.stringify(out, null, 2)}\n`);
+  const path = writeResultJson(o.outDir, o.budget === 'long' ? 'vcon-long.json' : 'vcon.json', out);
   console.log(`\nwrote ${path} (${out.durationSeconds.toFixed(0)} s in all)`);
   return path;
 }
 
-async function main(): Promise<void> {
-  let o;
-  try {
-    o = parseCli(process.argv.slice(2));
-  } catch (e) {
-    console.error(`error: ${(e as Error).message}\n\n${HELP}`);
-    process.exit(2);
-  }
-  if (o === 'help') {
-    console.log(HELP);
-    return;
-  }
-  await runVconExample(o);
-}
-
-const isMain = process.argv[1] && resolve(process.argv[1]).replace(/\.ts$/, '') === resolve(new URL(import.meta.url).pathname).replace(/\.ts$/, '');
-if (isMain) {
-  main().catch((e) => {
-    console.error(e instanceof Error ? `error: ${e.message}` : e);
-    process.exit(1);
-  });
-}
+runMain(import.meta.url, cli, runVconExample);

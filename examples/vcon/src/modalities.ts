@@ -2,7 +2,7 @@
  * The compressed forms compared by the example, built from the plugins (the example, not
  * `@acn/vcon`, imports them), and how each one's deployed size is measured.
  */
-import { checkpointBytes, modelCost } from '@acn/metrics';
+import { checkpointBytes, modelCost } from '@acn/core';
 import { lowRank } from '@acn/lowrank';
 import { exportSparse, magnitudePruning } from '@acn/prune';
 import { binaryQuantizer, exportQuantized } from '@acn/quant';

@@ -8,7 +8,6 @@ import {
   AdamW,
   compressorHook,
   copyWeights,
-  createMixer,
   createModel,
   evaluate,
   loadCheckpoint,
@@ -25,7 +24,7 @@ import {
 } from '@acn/core';
 import { fadeDepth, vcon } from '@acn/vcon';
 import type { VconExampleOptions } from './cli';
-import type { DemoData } from './data';
+import { fashionMixer, type ImageData } from '@acn-examples/kit';
 import { footprint, type CompressorModality, type Footprint } from './modalities';
 
 /** Label smoothing and clipping of every training run (the auto-compression example's recipe). */
@@ -47,7 +46,7 @@ function hasCheckpoint(dir: string | undefined): dir is string {
  * Trains the AC-Mixer of the auto-compression example (at `o.depth`), or loads it from
  * `o.checkpoint` when that directory holds one (and saves it there after training otherwise).
  */
-export async function baseModel(o: VconExampleOptions, data: DemoData): Promise<BaseModel> {
+export async function baseModel(o: VconExampleOptions, data: ImageData): Promise<BaseModel> {
   const t0 = performance.now();
   if (hasCheckpoint(o.checkpoint)) {
     const { model } = loadCheckpoint(o.checkpoint);
@@ -55,18 +54,7 @@ export async function baseModel(o: VconExampleOptions, data: DemoData): Promise<
     console.log(`base model loaded from ${o.checkpoint}: depth ${model.depth}, ${model.paramCount().toLocaleString()} params, test accuracy ${(100 * accuracy).toFixed(2)}%`);
     return { model, testAccuracy: accuracy, seconds: (performance.now() - t0) / 1000, loadedFrom: o.checkpoint };
   }
-  const [h, w, c] = data.train.sampleShape;
-  const model = createMixer({
-    inputShape: [h, w, c],
-    numClasses: data.train.numClasses,
-    patchSize: o.patchSize,
-    hiddenDim: o.width,
-    tokenMlpDim: o.tokenMlpDim,
-    channelMlpDim: o.channelMlpDim,
-    depth: o.depth,
-    connectivity: 'acn',
-    seed: o.seed,
-  });
+  const model = fashionMixer(data, o, 'acn', o.seed);
   console.log(`\n== base AC-Mixer: depth ${o.depth}, width ${o.width}, ${model.paramCount().toLocaleString()} params, ${o.baseEpochs} epochs on ${data.train.count} images ==`);
   const res = await train(model, data.train, {
     epochs: o.baseEpochs,
@@ -159,7 +147,7 @@ export function runCompressor(
   mod: CompressorModality,
   method: 'baseline' | 'vcon',
   Q: number,
-  data: DemoData,
+  data: ImageData,
   ft: FineTuneOptions,
 ): RunOutcome {
   const t0 = performance.now();
@@ -181,7 +169,7 @@ export function runCompressor(
 }
 
 /** Accuracy of the compressed model before any fine-tuning (the "post-shot" starting point). */
-export function oneShotAccuracy(base: BlockModel, mod: CompressorModality, data: DemoData): number {
+export function oneShotAccuracy(base: BlockModel, mod: CompressorModality, data: ImageData): number {
   const model = copyOf(base);
   try {
     model.hooks.attach(compressorHook(mod.make()));
@@ -196,7 +184,7 @@ export function oneShotAccuracy(base: BlockModel, mod: CompressorModality, data:
  * fades blocks ≥ keep out over Q steps (`fadeDepth`) while fine-tuning the full model, then
  * truncates (`fade.truncate()`). Same N steps and optimizer.
  */
-export function runDepth(base: BlockModel, keep: number, method: 'baseline' | 'vcon', Q: number, data: DemoData, ft: FineTuneOptions): RunOutcome {
+export function runDepth(base: BlockModel, keep: number, method: 'baseline' | 'vcon', Q: number, data: ImageData, ft: FineTuneOptions): RunOutcome {
   const t0 = performance.now();
   if (method === 'baseline') {
     const small = truncate(base, keep);

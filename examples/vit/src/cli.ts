@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util';
-import { CONNECTIVITIES, type Connectivity } from '@acn/core';
+import { defineCli, runOptions, studyOptions, trainingOptions, type StudyOptions } from '@acn-examples/kit';
 
 /**
  * Which reading of the AC-ViT repository quirks to train with (acn.md §2.3, §8.3):
@@ -11,30 +10,12 @@ import { CONNECTIVITIES, type Connectivity } from '@acn/core';
 export type QuirkMode = 'paper' | 'repo';
 
 /** Everything the example can be told on the command line. */
-export interface VitExampleOptions {
-  readonly depth: number;
+export interface VitExampleOptions extends StudyOptions {
   readonly width: number;
   readonly heads: number;
   readonly mlpDim: number;
   readonly patchSize: number;
-  readonly epochs: number;
-  readonly batchSize: number;
-  readonly lr: number;
-  readonly warmupEpochs: number;
-  readonly seed: number;
-  readonly connectivities: readonly Connectivity[];
   readonly quirks: QuirkMode;
-  readonly dataDir?: string;
-  readonly outDir: string;
-  readonly trainLimit?: number;
-  readonly testLimit?: number;
-  /** Cutoff tolerance as a fraction (0.005 = 0.5 accuracy points). */
-  readonly delta: number;
-  /** Run the direct-vs-full gradient pass every N steps (0 = off); it doubles those steps' cost. */
-  readonly dgfgEvery: number;
-  readonly latencyRepeats: number;
-  readonly quick: boolean;
-  readonly backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 }
 
 /**
@@ -79,107 +60,33 @@ export const QUICK: Partial<VitExampleOptions> = {
   batchSize: 64,
 };
 
-export const HELP = `vit: AC-ViT vs residual ViT on Fashion-MNIST
-
-Usage: pnpm --filter vit start -- [options]
-
-  --depth N            blocks per model (default ${DEFAULTS.depth})
-  --width N            token width D (default ${DEFAULTS.width})
-  --heads N            attention heads, must divide the width (default ${DEFAULTS.heads})
-  --mlp N              FFN hidden width (default ${DEFAULTS.mlpDim})
-  --patch N            patch side, must divide 28 (default ${DEFAULTS.patchSize})
-  --epochs N           training epochs per model (default ${DEFAULTS.epochs})
-  --batch N            batch size (default ${DEFAULTS.batchSize})
-  --lr X               peak learning rate (default ${DEFAULTS.lr})
-  --warmup X           warm-up epochs (default ${DEFAULTS.warmupEpochs})
-  --seed N             seed of init and shuffling (default ${DEFAULTS.seed})
-  --connectivity LIST  comma-separated: ${CONNECTIVITIES.join(', ')} (default ${DEFAULTS.connectivities.join(',')})
-  --quirks MODE        paper | repo: the AC-ViT repository quirks off (paper reading) or as in
-                       vit/vit_code (AC: attention-output LN + Dirac FFN; both: scale after softmax)
-                       (default ${DEFAULTS.quirks})
-  --data-dir DIR       full Fashion-MNIST IDX files (default: env ACN_DATA_DIR, else the embedded subset)
-  --train-limit N      use only the first N training images
-  --test-limit N       use only the first N test images
-  --out DIR            output directory (default ${DEFAULTS.outDir})
-  --delta X            cutoff tolerance as a fraction (default ${DEFAULTS.delta} = 0.5 points)
-  --dgfg-every N       direct-vs-full gradient pass every N steps, 0 = off (default ${DEFAULTS.dgfgEvery})
-  --backend KIND       auto | tensorflow | wasm | cpu (default auto)
-  --quick              smoke run (< 1 minute)
-  --help               this text
-`;
-
-function num(name: string, v: string | undefined, opts: { int?: boolean; min?: number } = {}): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || (opts.int && !Number.isInteger(n)) || (opts.min !== undefined && n < opts.min)) {
-    throw new Error(`--${name} must be ${opts.int ? 'an integer' : 'a number'}${opts.min !== undefined ? ` >= ${opts.min}` : ''}, got '${v}'`);
-  }
-  return n;
-}
+export const cli = defineCli<VitExampleOptions>({
+  name: 'vit',
+  summary: 'AC-ViT vs residual ViT on Fashion-MNIST',
+  usage: 'pnpm vit [-- options]',
+  defaults: DEFAULTS,
+  quick: QUICK,
+  options: [
+    { flag: 'depth', key: 'depth', help: 'blocks per model', kind: { type: 'int', min: 1 } },
+    { flag: 'width', key: 'width', help: 'token width D', kind: { type: 'int', min: 1 } },
+    { flag: 'heads', key: 'heads', help: 'attention heads, must divide the width', kind: { type: 'int', min: 1 } },
+    { flag: 'mlp', key: 'mlpDim', help: 'FFN hidden width', kind: { type: 'int', min: 1 } },
+    { flag: 'patch', key: 'patchSize', help: 'patch side, must divide 28', kind: { type: 'int', min: 1 } },
+    ...trainingOptions<VitExampleOptions>(),
+    ...studyOptions<VitExampleOptions>(),
+    {
+      flag: 'quirks',
+      key: 'quirks',
+      arg: 'MODE',
+      help: 'the AC-ViT repository quirks off (paper reading) or as in vit/vit_code (AC: attention-output LN + Dirac FFN; both: scale after softmax)',
+      kind: { type: 'choice', choices: ['paper', 'repo'] },
+    },
+    ...runOptions<VitExampleOptions>(),
+  ],
+  check: (o) => {
+    if (o.width % o.heads !== 0) throw new Error(`--heads ${o.heads} must divide --width ${o.width}`);
+  },
+});
 
 /** Parses argv (without node and script) into options; throws with a clear message on bad flags. */
-export function parseCli(argv: readonly string[]): VitExampleOptions | 'help' {
-  const { values } = parseArgs({
-    args: [...argv].filter((a) => a !== '--'),
-    strict: true,
-    options: {
-      depth: { type: 'string' },
-      width: { type: 'string' },
-      heads: { type: 'string' },
-      mlp: { type: 'string' },
-      patch: { type: 'string' },
-      epochs: { type: 'string' },
-      batch: { type: 'string' },
-      lr: { type: 'string' },
-      warmup: { type: 'string' },
-      seed: { type: 'string' },
-      connectivity: { type: 'string' },
-      quirks: { type: 'string' },
-      'data-dir': { type: 'string' },
-      'train-limit': { type: 'string' },
-      'test-limit': { type: 'string' },
-      out: { type: 'string' },
-      delta: { type: 'string' },
-      'dgfg-every': { type: 'string' },
-      backend: { type: 'string' },
-      quick: { type: 'boolean' },
-      help: { type: 'boolean' },
-    },
-  });
-  if (values.help) return 'help';
-  const base: VitExampleOptions = values.quick ? { ...DEFAULTS, ...QUICK, quick: true } : DEFAULTS;
-  const conns = values.connectivity?.split(',').map((s) => s.trim()) as Connectivity[] | undefined;
-  for (const c of conns ?? []) {
-    if (!CONNECTIVITIES.includes(c)) throw new Error(`--connectivity: unknown '${c}' (known: ${CONNECTIVITIES.join(', ')})`);
-  }
-  const quirks = values.quirks ?? base.quirks;
-  if (quirks !== 'paper' && quirks !== 'repo') throw new Error(`--quirks: unknown '${quirks}' (paper, repo)`);
-  const backend = values.backend ?? base.backend;
-  if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(backend)) throw new Error(`--backend: unknown '${backend}' (auto, tensorflow, wasm, cpu)`);
-  const width = num('width', values.width, { int: true, min: 1 }) ?? base.width;
-  const heads = num('heads', values.heads, { int: true, min: 1 }) ?? base.heads;
-  if (width % heads !== 0) throw new Error(`--heads ${heads} must divide --width ${width}`);
-  const patchSize = num('patch', values.patch, { int: true, min: 1 }) ?? base.patchSize;
-  return {
-    ...base,
-    depth: num('depth', values.depth, { int: true, min: 1 }) ?? base.depth,
-    width,
-    heads,
-    mlpDim: num('mlp', values.mlp, { int: true, min: 1 }) ?? base.mlpDim,
-    patchSize,
-    epochs: num('epochs', values.epochs, { int: true, min: 1 }) ?? base.epochs,
-    batchSize: num('batch', values.batch, { int: true, min: 1 }) ?? base.batchSize,
-    lr: num('lr', values.lr, { min: 0 }) ?? base.lr,
-    warmupEpochs: num('warmup', values.warmup, { min: 0 }) ?? base.warmupEpochs,
-    seed: num('seed', values.seed, { int: true, min: 0 }) ?? base.seed,
-    connectivities: conns ?? base.connectivities,
-    quirks,
-    dataDir: values['data-dir'] ?? base.dataDir,
-    trainLimit: num('train-limit', values['train-limit'], { int: true, min: 1 }) ?? base.trainLimit,
-    testLimit: num('test-limit', values['test-limit'], { int: true, min: 1 }) ?? base.testLimit,
-    outDir: values.out ?? base.outDir,
-    delta: num('delta', values.delta, { min: 0 }) ?? base.delta,
-    dgfgEvery: num('dgfg-every', values['dgfg-every'], { int: true, min: 0 }) ?? base.dgfgEvery,
-    backend: backend as VitExampleOptions['backend'],
-  };
-}
+export const parseCli = (argv: readonly string[]): VitExampleOptions | 'help' => cli.parse(argv);

@@ -57,7 +57,7 @@ describe('vit example', () => {
     expect(parseCli(['--help'])).toBe('help');
     expect(() => parseCli(['--depth', '0'])).toThrow(/--depth must be an integer >= 1, got '0'/);
     expect(() => parseCli(['--connectivity', 'dense'])).toThrow(/unknown 'dense'/);
-    expect(() => parseCli(['--quirks', 'both'])).toThrow(/--quirks: unknown 'both' \(paper, repo\)/);
+    expect(() => parseCli(['--quirks', 'both'])).toThrow(/--quirks must be one of paper, repo, got 'both'/);
     expect(() => parseCli(['--heads', '5'])).toThrow(/--heads 5 must divide --width 64/);
     expect(() => parseCli(['--bogus'])).toThrow(/bogus/);
     expect(existsSync(out)).toBe(true);

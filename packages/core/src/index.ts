@@ -60,6 +60,23 @@ export type { BaseModelConfig, ForwardOptions, ForwardResult, ModelStructure } f
 export { CONNECTIVITIES } from './models/connectivity';
 export type { Connectivity } from './models/connectivity';
 export { ConfigError, InputError } from './models/errors';
+export type { InputErrorCode } from './models/errors';
+
+// Connectivity strategies and the one block loop
+export { ConnectionLayer } from './connectivity/connection-layer';
+export { acnStrategy } from './connectivity/acn';
+export { residualStrategy } from './connectivity/residual';
+export { feedforwardStrategy } from './connectivity/feedforward';
+export { DenseNetConnection, densenetStrategy } from './connectivity/densenet';
+export { DenseFormerConnection, denseformerStrategy } from './connectivity/denseformer';
+export { CONNECTIVITY_STRATEGIES, connectivityStrategy, hasResidualBlocks } from './connectivity/registry';
+export { disposeReplaced, gatherState, stateTensors } from './connectivity/state';
+export type { LoopState } from './connectivity/state';
+export type { ConnectivityStrategy } from './connectivity/strategy';
+export { walkPrefixes } from './connectivity/walk';
+export type { PrefixControl, PrefixModel, PrefixVisitor, WalkOptions } from './connectivity/walk';
+
+// Architectures and truncation
 export { MlpMixer, createMixer, mixerConfig, mixerConfigSchema } from './models/mixer';
 export type { MixerConfig, MixerConfigInput } from './models/mixer';
 export { Mlp, createMlp, mlpConfig, mlpConfigSchema } from './models/mlp';
@@ -68,8 +85,8 @@ export { Vit, createVit, vitConfig, vitConfigSchema } from './models/vit';
 export { Bert, MLM_IGNORE_LABEL, bertConfig, bertConfigSchema, createBert } from './models/bert';
 export type { BertConfig, BertConfigInput, BertMlmOptions } from './models/bert';
 export type { VitConfig, VitConfigInput } from './models/vit';
-export { createModel, registerArchitecture } from './models/create-model';
-export type { ModelFactory } from './models/create-model';
+export { BUILTIN_ARCHITECTURES, createModel } from './models/create-model';
+export type { ArchitectureTable, CreateModelOptions, ModelFactory } from './models/create-model';
 export { copyWeights, truncate } from './models/truncate';
 
 // Data
@@ -83,7 +100,21 @@ export { constantLr, warmupCosine } from './train/schedule';
 export type { LrSchedule, WarmupCosineOptions } from './train/schedule';
 export { countCorrect, crossEntropy } from './train/loss';
 export { clipByGlobalNorm, globalNorm } from './train/clip';
-export { trainStep } from './train/train-step';
+export { applyStepGradients, lossAndGradients, trainStep } from './train/train-step';
+export {
+  DataParallelPool,
+  DataParallelStepper,
+  attachHookSpecs,
+  checkHookSpecs,
+  paramLayout,
+  readWeights,
+  resolveWorkers,
+  shardRows,
+  startDataParallel,
+  threadCpuMs,
+  writeWeights,
+} from './train/parallel';
+export type { DataParallelOptions, DataParallelPoolOptions, ParamLayout, ParamSlot, ShardedGradients, WorkerHookSpec, WorkersOption } from './train/parallel';
 export type { TrainStepOptions, TrainStepResult } from './train/train-step';
 export { evaluate } from './train/evaluate';
 export type { EvalResult, EvaluateOptions } from './train/evaluate';
@@ -93,17 +124,62 @@ export { TrainingError } from './train/errors';
 export { createProgress } from './train/progress';
 export type { ProgressMode, ProgressReporter } from './train/progress';
 
+// Cost and latency accounting (params, FLOPs, bytes, wall-clock)
+export {
+  DEFAULT_KIND_FLOPS,
+  GELU_FLOPS_PER_ELEMENT,
+  LAYER_NORM_FLOPS_PER_ELEMENT,
+  SOFTMAX_FLOPS_PER_ELEMENT,
+  attentionFlops,
+  checkpointBytes,
+  compareCost,
+  denseFlops,
+  elements,
+  measureLatency,
+  mlpFlops,
+  modelCost,
+  modelLatency,
+  normFlops,
+} from './cost';
+export type {
+  BlockCost,
+  CheckpointBytes,
+  CostComparison,
+  CostTotals,
+  KindFlops,
+  KindFlopsInput,
+  LatencyOptions,
+  LatencyStats,
+  LayerCall,
+  LayerCostEntry,
+  ModelCost,
+  ModelCostOptions,
+  ModelLatencyOptions,
+} from './cost';
+
 // Checkpoints and file formats
 export { loadCheckpoint, readManifest, saveCheckpoint } from './checkpoint/checkpoint';
-export type { CheckpointInput, CheckpointManifest, LoadedCheckpoint, TrainerState } from './checkpoint/checkpoint';
+export type {
+  CheckpointInput,
+  CheckpointManifest,
+  LoadCheckpointOptions,
+  LoadedCheckpoint,
+  OptimizerManifest,
+  SaveCheckpointOptions,
+  TrainerState,
+} from './checkpoint/checkpoint';
+export { locateCheckpoint, recoverCheckpoint, removeLeftovers, verifyCheckpointDir } from './checkpoint/recovery';
+export type { CheckpointLocation } from './checkpoint/recovery';
 export {
   CheckpointError,
   decodeSafetensors,
   encodeSafetensors,
   safetensorsToTensors,
+  readSafetensorsHeader,
+  atomicLeftovers,
   sha256Hex,
   tensorsToSafetensors,
   writeDirAtomic,
   writeFileAtomic,
 } from './io';
-export type { CheckpointErrorCode, SafetensorsDtype, SafetensorsTensor } from './io';
+export type { AtomicFs, AtomicLeftover, CheckpointErrorCode, SafetensorsDtype, SafetensorsTensor } from './io';

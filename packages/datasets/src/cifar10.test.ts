@@ -66,8 +66,8 @@ describe('readCifar10Batch', () => {
     expectDatasetError(() => readCifar10Batch(makeCifar10Bytes([1, 10]), { source: 'b.bin' }), 'BAD_LABEL', 'record 1 has label 10');
   });
 
-  it('reads an empty file as zero records', () => {
-    expect(readCifar10Batch(new Uint8Array(0)).count).toBe(0);
+  it('refuses an empty file (no records is a broken download, not a data set)', () => {
+    expect(() => readCifar10Batch(new Uint8Array(0))).toThrow(/empty file/);
   });
 });
 
@@ -76,31 +76,31 @@ describe('loadCifar10', () => {
   function writeBatches(dir: string): void {
     mkdirSync(dir, { recursive: true });
     CIFAR10_FILES.train.forEach((name, b) => writeFileSync(join(dir, name), makeCifar10Bytes([b, b + 5])));
-    writeFileSync(join(dir, CIFAR10_FILES.test[0]), makeCifar10Bytes([9]));
+    writeFileSync(join(dir, CIFAR10_FILES.test[0]), makeCifar10Bytes([9, 4]));
   }
 
   it('reads data_batch_1..5 in order and test_batch from the folder itself', async () => {
     const dir = join(tmp, 'flat');
     writeBatches(dir);
-    const { train, test } = await loadCifar10(dir, { dtype: 'uint8' });
+    const { train, test } = await loadCifar10(dir, { dtype: 'uint8', recordsPerFile: 2 });
     expect(train.count).toBe(10);
     expect(train.shape).toEqual([10, 32, 32, 3]);
     expect(Array.from(train.labels)).toEqual([0, 5, 1, 6, 2, 7, 3, 8, 4, 9]);
     // Third training image = first record of data_batch_2, i.e. generated record index 0.
     expect(train.images[2 * 3072 + 3 * 33 + 2]).toBe(fixturePixel(0, 2, 33));
     expect(train.images[3 * 3072]).toBe(fixturePixel(1, 0, 0));
-    expect(test.count).toBe(1);
-    expect(Array.from(test.labels)).toEqual([9]);
+    expect(test.count).toBe(2);
+    expect(Array.from(test.labels)).toEqual([9, 4]);
   });
 
   it('finds the cifar-10-batches-bin folder the official tarball extracts to', async () => {
     const dir = join(tmp, 'nested');
     writeBatches(join(dir, 'cifar-10-batches-bin'));
-    const { train, test } = await loadCifar10(dir);
+    const { train, test } = await loadCifar10(dir, { recordsPerFile: 2 });
     expect(train.images).toBeInstanceOf(Float32Array);
     expect(train.count).toBe(10);
     const ds = cifar10ToImageDataset(test);
-    expect([ds.count, ds.height, ds.width, ds.channels, ds.numClasses]).toEqual([1, 32, 32, 3, 10]);
+    expect([ds.count, ds.height, ds.width, ds.channels, ds.numClasses]).toEqual([2, 32, 32, 3, 10]);
     expect(ds.classNames[ds.labels[0]]).toBe('truck');
   });
 
@@ -109,6 +109,6 @@ describe('loadCifar10', () => {
     writeBatches(dir);
     const { rmSync } = await import('node:fs');
     rmSync(join(dir, 'data_batch_4.bin'));
-    await expectDatasetErrorAsync(loadCifar10(dir), 'FILE_NOT_FOUND', 'data_batch_4.bin');
+    await expectDatasetErrorAsync(loadCifar10(dir, { recordsPerFile: 2 }), 'FILE_NOT_FOUND', 'data_batch_4.bin');
   });
 });

@@ -27,6 +27,16 @@ export const CIFAR10_RECORD_BYTES = 1 + 3 * CIFAR10_SIZE * CIFAR10_SIZE;
 const PLANE = CIFAR10_SIZE * CIFAR10_SIZE;
 
 /**
+ * Records in each official CIFAR-10 binary batch file (`data_batch_1..5.bin`, `test_batch.bin`).
+ *
+ * @example
+ * ```ts
+ * CIFAR10_RECORDS_PER_FILE * 5; // 50,000 training images
+ * ```
+ */
+export const CIFAR10_RECORDS_PER_FILE = 10_000;
+
+/**
  * Pixel element type of a decoded CIFAR-10 batch.
  *
  * @example
@@ -66,6 +76,8 @@ export interface Cifar10Options<D extends Cifar10Dtype = Cifar10Dtype> {
   dtype?: D;
   /** Name used in error messages. */
   source?: string;
+  /** Require exactly this many records (the official files hold 10,000 each); default: any number >= 1. */
+  records?: number;
 }
 
 /** The image array type for a dtype: `Uint8Array` for `'uint8'`, else `Float32Array`. */
@@ -100,6 +112,10 @@ export function readCifar10Batch<D extends Cifar10Dtype = 'float32'>(
     );
   }
   const count = bytes.length / CIFAR10_RECORD_BYTES;
+  if (count === 0) throw new DatasetError('TRUNCATED', `${source}: empty file (no CIFAR-10 records)`, { path: source });
+  if (options.records !== undefined && count !== options.records) {
+    throw new DatasetError('COUNT_MISMATCH', `${source}: ${count} CIFAR-10 records, expected ${options.records} (a partial or cut batch file?)`, { path: source });
+  }
   const labels = new Uint8Array(count);
   const images = uint8 ? new Uint8Array(count * 3 * PLANE) : new Float32Array(count * 3 * PLANE);
   // Divide (not multiply by 1/255) so float pixels equal the IDX loaders' `v / 255` bit for bit.
@@ -152,7 +168,10 @@ function concatBatches<T extends Float32Array | Uint8Array>(batches: Cifar10Batc
  * official tarball extracts to): train = `data_batch_1..5.bin` concatenated in order, test =
  * `test_batch.bin`.
  *
- * @throws {@link DatasetError} `FILE_NOT_FOUND` naming the missing batch, or any {@link readCifar10Batch} error.
+ * Every file must hold exactly `recordsPerFile` records (default 10,000, as the official files do).
+ *
+ * @throws {@link DatasetError} `FILE_NOT_FOUND` naming the missing batch, `COUNT_MISMATCH` for a
+ *   partial batch file, or any {@link readCifar10Batch} error.
  *
  * @example
  * ```ts
@@ -162,7 +181,7 @@ function concatBatches<T extends Float32Array | Uint8Array>(batches: Cifar10Batc
  */
 export async function loadCifar10<D extends Cifar10Dtype = 'float32'>(
   dir: string,
-  options: Pick<Cifar10Options<D>, 'dtype'> = {},
+  options: Pick<Cifar10Options<D>, 'dtype'> & { recordsPerFile?: number } = {},
 ): Promise<{ train: Cifar10Batch<ImagesOf<D>>; test: Cifar10Batch<ImagesOf<D>> }> {
   const nested = join(dir, 'cifar-10-batches-bin');
   const root = existsSync(join(dir, CIFAR10_FILES.test[0])) || !existsSync(nested) ? dir : nested;
@@ -170,7 +189,8 @@ export async function loadCifar10<D extends Cifar10Dtype = 'float32'>(
     const batches = [];
     for (const name of names) {
       const path = join(root, name);
-      batches.push(readCifar10Batch<D>(await readBytes(path), { dtype: options.dtype, source: path }));
+      // Every official batch file holds exactly 10,000 records: a shorter one was cut, even at a record boundary.
+      batches.push(readCifar10Batch<D>(await readBytes(path), { dtype: options.dtype, source: path, records: options.recordsPerFile ?? CIFAR10_RECORDS_PER_FILE }));
     }
     return concatBatches(batches, options.dtype === 'uint8');
   };

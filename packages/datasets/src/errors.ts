@@ -19,7 +19,9 @@ export type DatasetErrorCode =
   | 'BAD_LABEL'
   | 'BAD_LENGTH'
   | 'CHECKSUM_MISMATCH'
-  | 'BAD_ARGUMENT';
+  | 'BAD_ARGUMENT'
+  | 'TOO_LARGE'
+  | 'NOT_A_FILE';
 
 /**
  * The one error class thrown by `@acn/datasets` for bad input data or arguments.

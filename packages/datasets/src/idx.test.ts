@@ -120,7 +120,7 @@ describe('readIdx / encodeIdx', () => {
   it('wraps a cut-off gzip stream as CORRUPT_GZIP (sync and async paths)', async () => {
     const gz = encodeIdx(images, { gzip: true });
     const cut = gz.subarray(0, gz.length - 12);
-    expectDatasetError(() => readIdx(cut, 'cut.gz'), 'CORRUPT_GZIP', 'cut.gz', 'unexpected end of file');
+    expectDatasetError(() => readIdx(cut, 'cut.gz'), 'CORRUPT_GZIP', 'cut.gz');
     const path = join(tmp, 'cut.gz');
     writeFileSync(path, cut);
     await expectDatasetErrorAsync(readIdxFile(path), 'CORRUPT_GZIP', path);

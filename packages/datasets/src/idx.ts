@@ -128,6 +128,9 @@ function parseIdx(bytes: Uint8Array, source: string): IdxArray {
   }
   const dims: number[] = [];
   for (let i = 0; i < ndims; i++) dims.push(view.getUint32(4 + 4 * i, false));
+  // A zero dimension makes an empty array that every consumer would divide by or index into.
+  const zero = dims.indexOf(0);
+  if (zero >= 0) throw new DatasetError('BAD_LENGTH', `${source}: IDX dimension ${zero} is 0 (dims ${dims.join('x')}); an IDX data file holds at least one element`, { path: source });
   const { size } = DTYPES[dtype];
   const count = dims.reduce((a, b) => a * b, 1);
   const expected = headerBytes + count * size;

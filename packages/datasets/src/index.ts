@@ -1,6 +1,6 @@
 // Explicit named exports only: the public surface is exactly this list.
 export { DatasetError, type DatasetErrorCode } from './errors';
-export { isGzip } from './gzip';
+export { isGzip, MAX_INFLATED_BYTES } from './gzip';
 export { readIdx, readIdxFile, encodeIdx, type IdxArray, type IdxData, type IdxDtype } from './idx';
 export { imageDatasetFromIdx, type IdxDatasetOptions } from './idx-dataset';
 export {
@@ -33,6 +33,7 @@ export {
   cifar10ToImageDataset,
   CIFAR10_FILES,
   CIFAR10_RECORD_BYTES,
+  CIFAR10_RECORDS_PER_FILE,
   CIFAR10_SIZE,
   type Cifar10Batch,
   type Cifar10Dtype,

@@ -1,5 +1,4 @@
-import { evaluate, tf, type BlockModel } from '@acn/core';
-import { modelCost } from '@acn/metrics';
+import { evaluate, modelCost, tf, type BlockModel } from '@acn/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BranchExits } from './branches';
 import { collectExitScores, entropyGrid, evaluatePolicy, pickThreshold, simulateExits, sweepThresholds, type SweepPoint } from './calibrate';

@@ -1,5 +1,4 @@
-import { tf, truncate, type BlockModel, type LayerHook } from '@acn/core';
-import { denseFlops, modelCost, type LayerCall } from '@acn/metrics';
+import { denseFlops, modelCost, tf, truncate, type BlockModel, type LayerCall, type LayerHook } from '@acn/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BranchExits } from './branches';
 import { branchFlops, exitCost, flopsSpeedup } from './cost';
@@ -23,7 +22,7 @@ afterAll(() => {
   model.dispose();
 });
 
-/** Runs `fn` with a hook that records every dense call (shapes with the real batch) and returns the FLOPs they did, counted like @acn/metrics. */
+/** Runs `fn` with a hook that records every dense call (shapes with the real batch) and returns the FLOPs they did, counted like @acn/core's modelCost. */
 function tracedDenseFlops(m: BlockModel, fn: () => void): number {
   const calls: { layer: Parameters<typeof denseFlops>[0]['layer']; call: LayerCall }[] = [];
   const trace: LayerHook = {

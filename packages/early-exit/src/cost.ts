@@ -1,11 +1,10 @@
 /**
- * FLOPs of early-exit inference with the cost accounting of `@acn/metrics` (`modelCost`: a
+ * FLOPs of early-exit inference with the cost accounting of `@acn/core` (`modelCost`: a
  * multiply-add is 2 FLOPs, dense bias adds counted, data movement free): a sample that stops at
  * exit j costs the embedding, the blocks it executed, and every exit head evaluated on the way
  * (acn.md §3.5: "FLOPs of the executed prefix (+ exit heads)").
  */
-import type { Variable } from '@acn/core';
-import { denseFlops, GELU_FLOPS_PER_ELEMENT, modelCost, type ModelCost, type ModelCostOptions } from '@acn/metrics';
+import { denseFlops, GELU_FLOPS_PER_ELEMENT, modelCost, type ModelCost, type ModelCostOptions, type Variable } from '@acn/core';
 import type { BranchExits } from './branches';
 import type { ExitHeads } from './exits';
 
@@ -44,7 +43,7 @@ function partOf(path: string): 'embedding' | 'head' | 'block' {
 
 /**
  * FLOPs per sample of one branch `Dense(d→h) → GELU → Dense(h→C)` on a `[1, d]` input, through
- * `@acn/metrics`' `denseFlops` (GELU only with `includeElementwise`, as `mlpFlops` counts it).
+ * `@acn/core`'s `denseFlops` (GELU only with `includeElementwise`, as `mlpFlops` counts it).
  *
  * @example
  * ```ts

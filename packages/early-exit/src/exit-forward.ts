@@ -1,10 +1,12 @@
 /**
- * The early-exit forward: embedding, then block by block; at every exit the still-running rows
- * get logits, the policy decides, rows that stop record (prediction, layer), and the remaining
- * rows of the hidden state (and, for AC models, of the running sum) are gathered before the next
- * block, so a sample that has exited costs nothing in later blocks — at batch 128 as at batch 1.
+ * The early-exit forward, on core's one block loop (`walkPrefixes`, scoped): at every exit the
+ * still-running rows get logits, the policy decides, rows that stop record (prediction, layer),
+ * and the remaining rows of the loop state (`gatherState`: the hidden state, the running sum of AC
+ * models, the stored outputs of DenseNet/DenseFormer) and of the per-sample context (attention
+ * mask) are gathered before the next block, so a sample that has exited costs nothing in later
+ * blocks — at batch 128 as at batch 1.
  */
-import { tf, type BlockModel, type ForwardContext, type Tensor } from '@acn/core';
+import { disposeReplaced, gatherState, InputError, stateTensors, tf, walkPrefixes, type BlockModel, type ForwardContext, type LoopState, type PrefixControl, type Tensor } from '@acn/core';
 import type { ExitHeads } from './exits';
 import { argMaxRow, type ExitPolicy } from './policy';
 
@@ -58,7 +60,7 @@ export interface EarlyExitResult {
  */
 export function checkExitModel(model: BlockModel, who: string): void {
   const m = model as Partial<BlockModel> | undefined;
-  if (!m || typeof m.embedding?.apply !== 'function' || !Array.isArray(m.blocks) || typeof m.head?.apply !== 'function' || typeof m.context !== 'function') {
+  if (!m || typeof m.embedding?.apply !== 'function' || !Array.isArray(m.blocks) || !Array.isArray(m.connections) || typeof m.head?.apply !== 'function' || typeof m.context !== 'function') {
     throw new TypeError(`${who}: expected an @acn/core BlockModel (embedding, blocks, head), got ${String(model)}`);
   }
   let owner = Object.getPrototypeOf(model);
@@ -101,10 +103,10 @@ export function earlyExitForward(model: BlockModel, x: Tensor, options: EarlyExi
   const { exits, policy } = options;
   checkExits(model, exits, who);
   if (!policy || typeof policy.decide !== 'function') throw new TypeError(`${who}: options.policy must be an ExitPolicy (entropyPolicy, maxProbPolicy, ...)`);
-  model.validateInput(x);
+  model.checkForwardInput(x, who);
+  checkFiniteInput(x, who);
   const compact = options.compact ?? true;
   const base = model.context({ training: false });
-  const acn = model.connectivity === 'acn';
   const depth = model.depth;
   const layers = exits.layers;
   const numExits = layers.length;
@@ -114,7 +116,7 @@ export function earlyExitForward(model: BlockModel, x: Tensor, options: EarlyExi
   const exitLayers = new Int32Array(batch);
   const exitIndices = new Int32Array(batch);
   const rowsPerBlock = new Array<number>(depth).fill(0);
-  const state = policy.createState(batch);
+  const policyState = policy.createState(batch);
   const kept: { ids: Int32Array; logits: Tensor }[] = [];
   let pending: Tensor | undefined; // this exit's logits, freed in `finally` if the policy throws
   // The forward context; its per-sample tensors (e.g. attentionMask [B, T]) follow the rows.
@@ -122,100 +124,96 @@ export function earlyExitForward(model: BlockModel, x: Tensor, options: EarlyExi
   let perSample: string[] = [];
   const ctxTensors = () => perSample.map((k) => (ctx as unknown as Record<string, Tensor>)[k]);
 
-  // ids[r]: original sample of active row r; pos[r]: its row in the current h / y tensors.
+  // ids[r]: original sample of active row r; pos[r]: its row in the current loop state.
   let ids = Int32Array.from({ length: batch }, (_, i) => i);
   let pos = Int32Array.from(ids);
-  // The loop state: x_k and what the head reads (the running sum for acn, x_k otherwise; the same tensor then).
-  const cur: { h?: Tensor; y?: Tensor } = {};
-  const replace = (hn?: Tensor, yn?: Tensor) => {
-    if (cur.y && cur.y !== cur.h) cur.y.dispose();
-    cur.h?.dispose();
-    cur.h = hn;
-    cur.y = yn;
-  };
+  let last: LoopState | undefined; // the state the walk returns (owned here: scoped walk)
 
   try {
     if (batch > 0) {
       ({ ctx, perSample } = prepareContext(model, x, base));
-      const h0 = tf.tidy(() => model.embedding.apply(x, ctx)); // x_0, e.g. [B, T, D]
-      replace(h0, h0);
-    }
-    let next = 0;
-    for (let k = 0; k <= depth && ids.length > 0; k++) {
-      if (k > 0) {
-        const block = model.blocks[k - 1];
-        const hPrev = cur.h!;
-        const yPrev = cur.y!;
-        rowsPerBlock[k - 1] = hPrev.shape[0];
-        const [hn, yn] = tf.tidy(() => {
-          const out = block.apply(hPrev, ctx); // x_k = f_k(x_{k-1})
-          return [out, acn ? yPrev.add(out) : out]; // acn: running sum; otherwise the block output
-        });
-        replace(hn, yn);
-      }
-      if (next >= numExits || layers[next] !== k) continue;
-      const j = next++;
-      const final = j === numExits - 1;
-      if (!final && k < policy.minLayer) continue; // not evaluated, not charged
+      let next = 0;
+      // The one block loop (core's walkPrefixes), scoped: each block runs in its own tidy and only
+      // the current state (x_k, what the head reads, stored outputs) stays alive.
+      last = walkPrefixes(
+        model,
+        x,
+        ctx,
+        (k, state, c): PrefixControl | void => {
+          if (k < depth) rowsPerBlock[k] = state.h.shape[0]; // rows that go through block k+1 if nothing exits here
+          if (next >= numExits || layers[next] !== k) return;
+          const j = next++;
+          const final = j === numExits - 1;
+          if (!final && k < policy.minLayer) return; // not evaluated, not charged
 
-      const [logits, probsT] = tf.tidy(() => {
-        const l = exits.logits(j, { h: cur.h!, y: cur.y! }, ctx); // [rows, C]
-        return [l, tf.softmax(l)];
-      });
-      pending = logits;
-      const allProbs = probsT.dataSync() as Float32Array;
-      probsT.dispose();
-      const c = logits.shape[1] as number;
-      // Probabilities of the active rows only (all rows when compact).
-      const probs = compact ? allProbs : gatherRows(allProbs, pos, c);
-      const stop = final ? new Uint8Array(ids.length).fill(1) : policy.decide({ probs, numClasses: c, ids, layer: k, exitIndex: j, numExits }, state);
-      if (stop.length !== ids.length) {
-        throw new Error(`${who}: policy '${policy.label}' returned ${stop.length} decisions for ${ids.length} rows`);
-      }
-
-      const stopRows: number[] = [];
-      const goRows: number[] = [];
-      for (let r = 0; r < ids.length; r++) {
-        if (stop[r]) {
-          const id = ids[r];
-          predictions[id] = argMaxRow(probs, r * c, c).index;
-          exitLayers[id] = k;
-          exitIndices[id] = j;
-          stopRows.push(r);
-        } else goRows.push(r);
-      }
-      if (options.returnLogits && stopRows.length > 0) {
-        const at = Int32Array.from(stopRows, (r) => pos[r]);
-        kept.push({ ids: Int32Array.from(stopRows, (r) => ids[r]), logits: tf.tidy(() => tf.gather(logits, tf.tensor1d(at, 'int32'))) });
-      }
-      logits.dispose();
-      pending = undefined;
-      if (goRows.length === ids.length) continue;
-
-      const nextIds = Int32Array.from(goRows, (r) => ids[r]);
-      if (compact && goRows.length > 0) {
-        const hPrev = cur.h!;
-        const yPrev = cur.y!;
-        const [hn, yn] = tf.tidy(() => {
-          const idx = tf.tensor1d(Int32Array.from(goRows, (r) => pos[r]), 'int32');
-          const hg = tf.gather(hPrev, idx); // still-running rows of x_k
-          return [hg, yPrev === hPrev ? hg : tf.gather(yPrev, idx)]; // … and of the running sum
-        });
-        replace(hn, yn);
-        if (perSample.length > 0) {
-          const old = ctxTensors();
-          const gathered = tf.tidy(() => {
-            const idx = tf.tensor1d(Int32Array.from(goRows, (r) => pos[r]), 'int32');
-            return old.map((t) => tf.gather(t, idx));
+          const [logits, probsT] = tf.tidy(() => {
+            const l = exits.logits(j, { h: state.h, y: state.y }, c); // [rows, C]
+            return [l, tf.softmax(l)];
           });
-          ctx = { ...ctx, ...Object.fromEntries(perSample.map((k, i) => [k, gathered[i]])) };
-          tf.dispose(old);
-        }
-        pos = Int32Array.from(goRows, (_, i) => i);
-      } else {
-        pos = Int32Array.from(goRows, (r) => pos[r]);
-      }
-      ids = nextIds;
+          pending = logits;
+          const allProbs = probsT.dataSync() as Float32Array;
+          probsT.dispose();
+          const nc = logits.shape[1] as number;
+          // Probabilities of the active rows only (all rows when compact).
+          const probs = compact ? allProbs : gatherRows(allProbs, pos, nc);
+          const stop = final ? new Uint8Array(ids.length).fill(1) : policy.decide({ probs, numClasses: nc, ids, layer: k, exitIndex: j, numExits }, policyState);
+          if (stop.length !== ids.length) {
+            throw new Error(`${who}: policy '${policy.label}' returned ${stop.length} decisions for ${ids.length} rows`);
+          }
+          checkFinite(probs, ids, nc, k, who);
+
+          const stopRows: number[] = [];
+          const goRows: number[] = [];
+          for (let r = 0; r < ids.length; r++) {
+            if (stop[r]) {
+              const id = ids[r];
+              predictions[id] = argMaxRow(probs, r * nc, nc).index;
+              exitLayers[id] = k;
+              exitIndices[id] = j;
+              stopRows.push(r);
+            } else goRows.push(r);
+          }
+          if (options.returnLogits && stopRows.length > 0) {
+            const at = Int32Array.from(stopRows, (r) => pos[r]);
+            kept.push({ ids: Int32Array.from(stopRows, (r) => ids[r]), logits: tf.tidy(() => tf.gather(logits, tf.tensor1d(at, 'int32'))) });
+          }
+          logits.dispose();
+          pending = undefined;
+          if (goRows.length === ids.length) return;
+
+          const nextIds = Int32Array.from(goRows, (r) => ids[r]);
+          let control: PrefixControl = { stop: goRows.length === 0 };
+          if (goRows.length === 0 && k < depth) rowsPerBlock[k] = 0; // everyone exited: no further block runs
+          if (compact && goRows.length > 0) {
+            // Drop exited rows from the loop state (every tensor it holds) and from the per-sample
+            // context tensors (e.g. attentionMask [B, T]).
+            const rows = Int32Array.from(goRows, (r) => pos[r]);
+            let gathered: LoopState | undefined;
+            tf.tidy(() => {
+              gathered = gatherState(state, tf.tensor1d(rows, 'int32'));
+              return stateTensors(gathered);
+            });
+            control = { state: gathered };
+            if (perSample.length > 0) {
+              const old = ctxTensors();
+              const moved = tf.tidy(() => {
+                const idx = tf.tensor1d(rows, 'int32');
+                return old.map((t) => tf.gather(t, idx));
+              });
+              ctx = { ...ctx, ...Object.fromEntries(perSample.map((name, i) => [name, moved[i]])) };
+              tf.dispose(old);
+              control = { ...control, ctx };
+            }
+            rowsPerBlock[k] = rows.length;
+            pos = Int32Array.from(goRows, (_, i) => i);
+          } else {
+            pos = Int32Array.from(goRows, (r) => pos[r]);
+          }
+          ids = nextIds;
+          return control;
+        },
+        { scoped: true },
+      );
     }
 
     let logits: Tensor | undefined;
@@ -230,7 +228,7 @@ export function earlyExitForward(model: BlockModel, x: Tensor, options: EarlyExi
     }
     return { predictions, exitLayers, exitIndices, rowsPerBlock, ...(logits ? { logits } : {}) };
   } finally {
-    replace();
+    disposeReplaced(last, undefined);
     pending?.dispose();
     tf.dispose(ctxTensors());
     for (const p of kept) p.logits.dispose();
@@ -260,6 +258,43 @@ function prepareContext(model: BlockModel, x: Tensor, base: ForwardContext): { c
   return { ctx, perSample };
 }
 
+/**
+ * Throws a coded `InputError` (`non-finite-input`) naming the samples whose input holds NaN or
+ * ±Inf (float inputs; one read-back). Checked up front because an exit may not read the input at
+ * all (a Mixer's probe 0 reads the learned CLS token), so such a sample would exit at layer 0.
+ */
+function checkFiniteInput(x: Tensor, who: string): void {
+  if (x.dtype !== 'float32' || x.size === 0) return;
+  const ok = tf.tidy(() => tf.all(tf.isFinite(tf.reshape(x, [x.shape[0], -1])), 1)); // [B] bool
+  const flags = ok.dataSync();
+  ok.dispose();
+  const bad: number[] = [];
+  flags.forEach((f, i) => (f ? undefined : bad.push(i)));
+  if (bad.length > 0) {
+    const list = bad.length > 5 ? `${bad.slice(0, 5).join(', ')}, … (${bad.length} in all)` : bad.join(', ');
+    throw new InputError(`${who}: the input of sample(s) ${list} holds NaN or Inf; no exit decision is possible`, 'non-finite-input');
+  }
+}
+
+/**
+ * Throws a coded `InputError` (`non-finite-input`) when an exit's probabilities are not finite
+ * (NaN or ±Inf in the input or the weights): otherwise such a row would "exit" at once as class 0.
+ */
+function checkFinite(probs: Float32Array, ids: ArrayLike<number>, c: number, layer: number, who: string): void {
+  const bad: number[] = [];
+  for (let r = 0; r < ids.length && bad.length < 5; r++) {
+    for (let i = r * c; i < r * c + c; i++) {
+      if (!Number.isFinite(probs[i])) {
+        bad.push(ids[r]);
+        break;
+      }
+    }
+  }
+  if (bad.length > 0) {
+    throw new InputError(`${who}: non-finite exit probabilities at layer ${layer} for sample(s) ${bad.join(', ')} (NaN or Inf in the input or the weights); no exit decision is possible`, 'non-finite-input');
+  }
+}
+
 /** Rows `rows` of a row-major `n × c` matrix. */
 function gatherRows(m: Float32Array, rows: ArrayLike<number>, c: number): Float32Array {
   const out = new Float32Array(rows.length * c);
@@ -282,23 +317,18 @@ export function allExitLogits(model: BlockModel, x: Tensor, exits: ExitHeads): T
   const who = 'allExitLogits';
   checkExitModel(model, who);
   checkExits(model, exits, who);
-  model.validateInput(x);
+  model.checkForwardInput(x, who);
   const base = model.context({ training: false });
-  const acn = model.connectivity === 'acn';
   return tf.tidy(() => {
     const prepare = (model as { prepareContext?: (x: Tensor, c: ForwardContext) => ForwardContext }).prepareContext;
     const ctx = typeof prepare === 'function' ? prepare.call(model, x, base) : base;
     const out: Tensor[] = [];
-    let h = model.embedding.apply(x, ctx);
-    let y = h;
     let next = 0;
-    for (let k = 0; k <= model.depth; k++) {
-      if (k > 0) {
-        h = model.blocks[k - 1].apply(h, ctx);
-        y = acn ? y.add(h) : h;
-      }
-      if (next < exits.layers.length && exits.layers[next] === k) out.push(exits.logits(next++, { h, y }, ctx));
-    }
+    // The one block loop (core's walkPrefixes); stops after the last exit.
+    walkPrefixes(model, x, ctx, (k, s, c) => {
+      if (next < exits.layers.length && exits.layers[next] === k) out.push(exits.logits(next++, { h: s.h, y: s.y }, c));
+      return { stop: next === exits.layers.length };
+    });
     return out;
   });
 }

@@ -2,7 +2,7 @@
  * `@acn/early-exit`: shared-head and branch exits, exit policies (entropy, max probability,
  * patience, static; minimum layer; per-exit thresholds), per-sample early exit at any batch size,
  * exit losses for training (Aligned, fixed branch weights, LayerSkip-style curriculum), threshold
- * calibration, and FLOPs / wall-clock reporting with `@acn/metrics`' accounting.
+ * calibration, and FLOPs / wall-clock reporting with `@acn/core`'s cost accounting.
  *
  * @example
  * ```ts

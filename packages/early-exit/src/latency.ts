@@ -1,9 +1,8 @@
 /**
  * Wall-clock latency of early-exit inference vs a plain forward, per batch size, with
- * `@acn/metrics`' `measureLatency` (warm-up runs, then the median of repeated runs).
+ * `@acn/core`'s `measureLatency` (warm-up runs, then the median of repeated runs).
  */
-import { tf, type BlockModel, type Tensor } from '@acn/core';
-import { measureLatency, type LatencyStats } from '@acn/metrics';
+import { measureLatency, tf, type BlockModel, type LatencyStats, type Tensor } from '@acn/core';
 import { earlyExitForward } from './exit-forward';
 import type { ExitHeads } from './exits';
 import type { ExitPolicy } from './policy';

@@ -1,5 +1,5 @@
 /**
- * Cost of a dense layer computed as `(x A) B + b`, in `@acn/metrics`' convention (a multiply-add is
+ * Cost of a dense layer computed as `(x A) B + b`, in `@acn/core`'s cost convention (a multiply-add is
  * 2 FLOPs, the bias add 1 FLOP per output, float32 = 4 bytes unless the base says otherwise).
  */
 import type { LayerCost } from '@acn/core';
@@ -20,7 +20,7 @@ export interface FactoredShape {
 }
 
 /**
- * Turns the cost of the dense layer (`base`, as counted by `@acn/metrics` while the low-rank hook
+ * Turns the cost of the dense layer (`base`, as counted by `modelCost` while the low-rank hook
  * is attached) into the cost of its factored form, which is what baking produces:
  * - params `r·(in + out)` (+ `out` bias);
  * - FLOPs per row `2·r·(in + out)` (+ `out` bias adds) instead of `2·in·out` (+ `out`); the

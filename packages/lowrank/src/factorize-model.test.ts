@@ -1,5 +1,5 @@
 import { createMixer, createMlp, tf } from '@acn/core';
-import { modelCost } from '@acn/metrics';
+import { modelCost } from '@acn/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { factorizeModel } from './factorize-model';
 import { maxAbsDiff, useWasm } from './helpers.test-helper';

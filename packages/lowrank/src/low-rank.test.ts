@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AdamW, DenseLayer, compressorHook, createMlp, loadCheckpoint, saveCheckpoint, tf, trainStep, type LayerInfo, type Tensor, type Variable } from '@acn/core';
-import { modelCost } from '@acn/metrics';
+import { modelCost } from '@acn/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { maxAbsDiff, useWasm } from './helpers.test-helper';
 import { FACTOR_A, FACTOR_B, lowRank, type LowRankLayerReport } from './low-rank';

@@ -23,8 +23,6 @@ export {
   directVsFullGradients,
   groupBlockPaths,
   incrementalContribution,
-  measureLatency,
-  modelLatency,
   probeLayers,
   transpose,
 } from './analysis';
@@ -40,12 +38,11 @@ export type {
   DirectVsFullOptions,
   GradientComparison,
   GradientNormTrackerOptions,
-  LatencyOptions,
-  LatencyStats,
-  ModelLatencyOptions,
   ProbeOptions,
   ProbeResult,
 } from './analysis';
+// Cost and latency accounting live in @acn/core (so plugins need not install the report stack);
+// re-exported here so `import { modelCost } from '@acn/metrics'` keeps working.
 export {
   DEFAULT_KIND_FLOPS,
   GELU_FLOPS_PER_ELEMENT,
@@ -56,12 +53,29 @@ export {
   compareCost,
   denseFlops,
   elements,
+  measureLatency,
   mlpFlops,
   modelCost,
+  modelLatency,
   normFlops,
-} from './cost';
-export type { BlockCost, CheckpointBytes, CostComparison, CostTotals, KindFlops, KindFlopsInput, LayerCall, LayerCostEntry, ModelCost, ModelCostOptions } from './cost';
+} from '@acn/core';
+export type {
+  BlockCost,
+  CheckpointBytes,
+  CostComparison,
+  CostTotals,
+  KindFlops,
+  KindFlopsInput,
+  LatencyOptions,
+  LatencyStats,
+  LayerCall,
+  LayerCostEntry,
+  ModelCost,
+  ModelCostOptions,
+  ModelLatencyOptions,
+} from '@acn/core';
 export {
+  ReportError,
   autoCompressionResultsSchema,
   chartSpecs,
   escapeHtml,
@@ -76,4 +90,15 @@ export {
   truncatedResultSchema,
   validateResults,
 } from './report';
-export type { AutoCompressionResults, ChartKind, ChartOptions, ChartSpec, FormatTableOptions, HtmlReportOptions, RunResult, TruncatedResult } from './report';
+export type {
+  AutoCompressionResults,
+  ChartKind,
+  ChartOptions,
+  ChartSpec,
+  FormatTableOptions,
+  HtmlReportOptions,
+  ReportErrorCode,
+  RunResult,
+  TruncatedResult,
+  VegaLiteSpec,
+} from './report';

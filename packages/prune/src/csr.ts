@@ -14,6 +14,7 @@
  * float32 only below ~2/3 density (sparsity above ~1/3).
  */
 import { tf, type Tensor } from '@acn/core';
+import { SparseFormatError, type SparseFormatErrorCode } from './sparse-error';
 
 /**
  * One weight in CSR form; structured-clone / `postMessage` serialisable (typed arrays + numbers).
@@ -99,23 +100,42 @@ export function toCsr(data: ArrayLike<number>, shape: readonly number[]): Sparse
  * ```
  */
 export function fromCsr(s: SparseWeight): Float32Array {
-  const [rows, cols] = csrView(s.shape);
+  const fail = (code: SparseFormatErrorCode, msg: string): never => {
+    throw new SparseFormatError(code, `importSparse: ${msg}`);
+  };
+  if (s === null || typeof s !== 'object' || s.format !== 'csr') return fail('INVALID_STRUCTURE', `expected a CSR weight (format 'csr'), got ${JSON.stringify((s as { format?: unknown } | null)?.format)}`);
+  const shape = s.shape;
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 1)) return fail('INVALID_SHAPE', `shape must be positive integers, got ${JSON.stringify(shape)}`);
+  const [rows, cols] = csrView(shape);
+  // Refuse before allocating the dense output: 2^28 float32 = 1 GiB is past any layer we make.
+  if (!(rows * cols <= 2 ** 28)) fail('INVALID_SHAPE', `shape ${JSON.stringify(shape)} has ${rows * cols} elements, more than 2^28`);
+  const isArr = (a: unknown): a is ArrayLike<number> => ArrayBuffer.isView(a) || Array.isArray(a);
+  if (!isArr(s.values) || !isArr(s.colIndices) || !isArr(s.rowPtr)) return fail('INVALID_STRUCTURE', 'values, colIndices and rowPtr must be arrays');
   const nnz = s.values.length;
-  if (s.format !== 'csr' || s.rowPtr.length !== rows + 1 || s.colIndices.length !== nnz || s.rowPtr[0] !== 0 || s.rowPtr[rows] !== nnz) {
-    throw new Error(
-      `importSparse: malformed CSR for shape ${JSON.stringify(s.shape)}: format=${String(s.format)}, rowPtr length ${s.rowPtr.length} (want ${rows + 1}), ${nnz} values, ${s.colIndices.length} indices, rowPtr ends at ${s.rowPtr[rows]}`,
+  if (s.rowPtr.length !== rows + 1 || s.colIndices.length !== nnz || s.rowPtr[0] !== 0 || s.rowPtr[rows] !== nnz) {
+    fail(
+      'INVALID_STRUCTURE',
+      `malformed CSR for shape ${JSON.stringify(s.shape)}: rowPtr length ${s.rowPtr.length} (want ${rows + 1}), ${nnz} values, ${s.colIndices.length} indices, rowPtr starts at ${s.rowPtr[0]} and ends at ${s.rowPtr[rows]}`,
     );
   }
-  const out = new Float32Array(rows * cols);
+  // Validate everything before writing anything: a -1 or fractional column would otherwise move a
+  // value into another row, a repeated one silently keep the last.
   for (let r = 0; r < rows; r++) {
     const begin = s.rowPtr[r];
     const end = s.rowPtr[r + 1];
-    if (end < begin) throw new Error(`importSparse: rowPtr decreases at row ${r} (${begin} → ${end})`);
+    if (!(Number.isInteger(end) && end >= begin)) fail('INVALID_STRUCTURE', `rowPtr decreases or is not an integer at row ${r} (${begin} → ${end})`);
+    let prev = -1;
     for (let k = begin; k < end; k++) {
       const c = s.colIndices[k];
-      if (c >= cols) throw new Error(`importSparse: column index ${c} out of range for ${cols} columns (row ${r})`);
-      out[r * cols + c] = s.values[k];
+      if (!(Number.isInteger(c) && c >= 0 && c < cols)) fail('INVALID_INDEX', `column index ${c} at entry ${k} (row ${r}) is not an integer in [0, ${cols})`);
+      if (c <= prev) fail('INVALID_INDEX', `column index ${c} at entry ${k} (row ${r}) does not increase (after ${prev}): duplicate or unsorted entry`);
+      if (!Number.isFinite(s.values[k])) fail('INVALID_VALUE', `value ${s.values[k]} at entry ${k} (row ${r}, column ${c}) is not finite`);
+      prev = c;
     }
+  }
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    for (let k = s.rowPtr[r]; k < s.rowPtr[r + 1]; k++) out[r * cols + s.colIndices[k]] = s.values[k];
   }
   return out;
 }

@@ -33,11 +33,13 @@ export type { ConstantSparsityOptions, PolynomialDecayOptions, PruningSchedule, 
 // Sparse export
 export { csrBytes, exportSparseLayer, importSparse } from './csr';
 export type { SparseWeight } from './csr';
+export { SparseFormatError } from './sparse-error';
+export type { SparseFormatErrorCode } from './sparse-error';
 export { exportSparse, loadSparse } from './sparse-export';
 export type { ExportSparseOptions, SparseModelExport } from './sparse-export';
 
 // Reports and structural removal
 export { sparsityReport } from './sparsity-report';
 export type { SparsityReport, SparsityReportEntry, SparsityReportOptions } from './sparsity-report';
-export { removeNeurons } from './remove-neurons';
-export type { Activation, NeuronRemoval, RemoveNeuronsOptions } from './remove-neurons';
+export { removeNeurons, removePrunedNeurons } from './remove-neurons';
+export type { Activation, NeuronRemoval, RemoveNeuronsOptions, RemovePrunedNeuronsOptions } from './remove-neurons';

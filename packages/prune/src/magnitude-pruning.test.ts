@@ -1,5 +1,4 @@
-import { compressorHook, HookError, tf, type LayerCost, type Tensor } from '@acn/core';
-import { modelCost } from '@acn/metrics';
+import { compressorHook, HookError, modelCost, tf, type LayerCost, type Tensor } from '@acn/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { applyMask } from './apply-mask';
 import { magnitudePruning } from './magnitude-pruning';
@@ -59,7 +58,7 @@ describe('magnitudePruning', () => {
     expect(sumOf(globalPruner.maskOf('blocks.0.fc'))).toBe(64);
     const small = effective(m, 'blocks.1.fc');
     expect(small.map((v) => (v !== 0 ? 1 : 0))).toEqual(ramp((k) => (k >= 32 ? 1 : 0)));
-    // metrics applies the hook's cost: non-zeros 32 + 8 bias; CSR bytes 32·4 + 32·2 + 9·4 = 228 < 256 dense.
+    // modelCost applies the hook's cost: non-zeros 32 + 8 bias; CSR bytes 32·4 + 32·2 + 9·4 = 228 < 256 dense.
     const cost = modelCost(m).layers.find((l) => l.path === 'blocks.1.fc')!;
     expect(cost.nonZeroParams).toBe(40);
     expect(cost.bytes).toBe(288 - 256 + 228);

@@ -7,8 +7,8 @@
  * a constant, so its contribution act(b_A[j])·B[j, :] is folded into B's bias and the removal is
  * exact (not just approximately so).
  *
- * Core cannot change a DenseLayer's shape today, so this returns the shrunk weights instead of
- * rewriting the model.
+ * The model itself is resized (core's `DenseLayer.resize`): `model.structure().resized` records
+ * the new widths, so checkpoints, truncation and cost accounting see the smaller layers.
  */
 import { DenseLayer, gelu, tf, type BlockModel, type Layer, type Tensor } from '@acn/core';
 
@@ -34,7 +34,7 @@ export type Activation = 'gelu' | 'relu' | 'identity' | ((x: Tensor) => Tensor);
 export interface RemoveNeuronsOptions {
   /**
    * Hidden units to keep: indices, or a boolean per unit. Default: the units whose column of A's
-   * effective kernel has a non-zero (those not removed by `row` pruning).
+   * kernel has a non-zero (those not removed by `row` pruning and `bake`).
    */
   readonly keep?: readonly number[] | readonly boolean[];
   /**
@@ -53,24 +53,21 @@ export interface RemoveNeuronsOptions {
 }
 
 /**
- * Result of {@link removeNeurons}: new tensors owned by the caller (`dispose()` frees them).
+ * Result of {@link removeNeurons}: what was removed and what it saves (the model is already resized).
  *
  * @example
  * ```ts
  * const r: NeuronRemoval = removeNeurons(model, 'blocks.0.channelMlp.fc1', 'blocks.0.channelMlp.fc2');
  * r.hiddenDim; // h'
- * r.dispose();
  * ```
  */
 export interface NeuronRemoval {
-  /** A's kernel without the removed columns, `[in, h']`. */
-  readonly kernelA: Tensor;
-  /** A's bias without the removed units, `[h']` (absent when A has no bias). */
-  readonly biasA?: Tensor;
-  /** B's kernel without the removed rows, `[h', out]`. */
-  readonly kernelB: Tensor;
-  /** B's bias plus the folded constant output of the removed units, `[out]` (zeros + constant when B had none). */
-  readonly biasB: Tensor;
+  /** Path of layer A (now `[in, h']`). */
+  readonly pathA: string;
+  /** Path of layer B (now `[h', out]`). */
+  readonly pathB: string;
+  /** The hidden width before the removal. */
+  readonly hiddenDimBefore: number;
   /** The new hidden width h'. */
   readonly hiddenDim: number;
   /** Kept unit indices of the original hidden layer, ascending. */
@@ -78,15 +75,16 @@ export interface NeuronRemoval {
   /** Removed unit indices, ascending. */
   readonly removed: readonly number[];
   /**
-   * True when every removed unit's column of A was already all zero: the shrunk pair then computes
-   * exactly what the model computes now. False: it computes the model with those columns zeroed.
+   * True when every removed unit's column of A was already all zero: the resized model computes
+   * exactly what it computed before. False: it computes the model with those columns zeroed.
    */
   readonly exact: boolean;
   /** Max abs difference from the pruned dense computation on the probe batch (NaN with `verify: false`). */
   readonly maxAbsError: number;
   /** FLOPs of A and B per input row (`2·in·h + h + 2·h·out + out`, biases as present) before and after. */
   readonly flopsPerRow: { readonly before: number; readonly after: number };
-  dispose(): void;
+  /** Stored parameters of A and B before and after. */
+  readonly params: { readonly before: number; readonly after: number };
 }
 
 function denseAt(model: BlockModel, path: string, role: string): DenseLayer {
@@ -126,27 +124,38 @@ function keptIndices(keep: readonly number[] | readonly boolean[], h: number, pa
   return idx;
 }
 
+/** Refuses when hooks are bound to A or B: their state (masks, scales) has the old width. */
+function checkNoHooks(layer: DenseLayer, role: string): void {
+  if (layer.bindings.length === 0) return;
+  const names = layer.bindings.map((b) => `'${b.hook.name}'`).join(', ');
+  throw new Error(
+    `removeNeurons: ${role} '${layer.path}' has un-baked hooks attached (${names}); bake them (handle.bake(), model.hooks.bakeAll()) or dispose them before removing units, since their state has the old width`,
+  );
+}
+
 /**
  * Removes hidden units between two dense layers A → act → B (e.g. `blocks.0.channelMlp.fc1` →
- * `fc2`, or `blocks.0.tokenMix.mlp.fc1` → `fc2`): keeps columns `kept` of A's kernel and bias and
- * the same rows of B's kernel, folds the constant output `act(b_A[j])·B[j, :]` of every removed
- * unit into B's bias, and checks on a random batch that `act(x A' + b_A') B' + b_B'` equals the
- * pruned dense computation `act(x (A ⊙ M) + b_A) B + b_B` (M zeroes the removed columns). Reads
- * the effective weights (`layer.w`), so it works on a baked model and with `row` pruning still
- * attached. The model is not changed (core has no API to resize a `DenseLayer`); the caller owns
- * the returned tensors.
+ * `fc2`, or `blocks.0.tokenMix.mlp.fc1` → `fc2`) and resizes the model: keeps columns `kept` of
+ * A's kernel and bias and the same rows of B's kernel, folds the constant output
+ * `act(b_A[j])·B[j, :]` of every removed unit into B's bias, checks on a random batch that
+ * `act(x A' + b_A') B' + b_B'` equals the pruned dense computation `act(x (A ⊙ M) + b_A) B + b_B`
+ * (M zeroes the removed columns), and only then writes the smaller weights into A and B (core's
+ * `DenseLayer.resize`). `model.structure().resized` records the new widths, so checkpoints,
+ * truncation and cost accounting (`modelCost`) see the smaller layers.
  *
- * Assumes B is the only consumer of A's output (true inside core's `mlp` layers).
+ * Hooks must be baked (or disposed) first: a pruning mask or quantizer scale attached to A or B
+ * has the old width, so removal refuses while any is bound to them. Assumes B is the only
+ * consumer of A's output (true inside core's `mlp` layers).
  *
- * @throws Error for unknown paths, non-dense or factorized layers, mismatched widths, an empty or
- *   out-of-range `keep`, or a verification error above `tolerance`.
+ * @throws Error for unknown paths, non-dense or factorized layers, hooks bound to A or B,
+ *   mismatched widths, an empty or out-of-range `keep`, a B without bias when the removed units
+ *   emit a constant, or a verification error above `tolerance` (the model is then unchanged).
  * @example
  * ```ts
  * const h = model.hooks.attach(compressorHook(magnitudePruning({ sparsity: 0.5, granularity: 'row', filter: { kind: 'dense', path: /channelMlp\.fc1$/ } })));
  * h.bake();
  * const r = removeNeurons(model, 'blocks.0.channelMlp.fc1', 'blocks.0.channelMlp.fc2');
  * console.log(r.hiddenDim, r.flopsPerRow, r.maxAbsError); // half the units, about half the FLOPs, ~1e-7
- * r.dispose();
  * ```
  */
 export function removeNeurons(model: BlockModel, pathA: string, pathB: string, options: RemoveNeuronsOptions = {}): NeuronRemoval {
@@ -156,13 +165,13 @@ export function removeNeurons(model: BlockModel, pathA: string, pathB: string, o
   if (options.activation === undefined && !mlpParentOf(model, a, b)) {
     throw new Error(`removeNeurons: ${pathA} → ${pathB} are not the fc1, fc2 of one mlp layer, so the activation between them is unknown; pass options.activation`);
   }
+  checkNoHooks(a, 'layer A');
+  checkNoHooks(b, 'layer B');
   const act = activationFn(options.activation ?? 'gelu');
   const h = a.outDim;
 
-  // Effective kernel of A, row-major [in, h]: which units are already all zero.
-  const kA = tf.tidy(() => a.w('kernel').clone());
-  const kAValues = kA.dataSync();
-  kA.dispose();
+  // Kernel of A, row-major [in, h] (no hooks, so stored = effective): which units are already all zero.
+  const kAValues = a.weights.kernel.dataSync();
   const zeroColumn = new Array<boolean>(h).fill(true);
   for (let i = 0; i < a.inDim; i++) for (let j = 0; j < h; j++) if (kAValues[i * h + j] !== 0) zeroColumn[j] = false;
 
@@ -173,24 +182,29 @@ export function removeNeurons(model: BlockModel, pathA: string, pathB: string, o
   const exact = removed.every((j) => zeroColumn[j]);
 
   const out = tf.tidy(() => {
-    const kernelA = a.w('kernel'); // [in, h]
-    const biasA = a.hasBias ? a.w('bias') : undefined; // [h]
-    const kernelB = b.w('kernel'); // [h, out]
-    const biasB = b.hasBias ? b.w('bias') : tf.zeros([b.outDim]); // [out]
+    const kernelA = a.weights.kernel; // [in, h]
+    const biasA = a.hasBias ? a.weights.bias : undefined; // [h]
+    const kernelB = b.weights.kernel; // [h, out]
     const keepIdx = tf.tensor1d(kept, 'int32');
     const newKernelA = tf.gather(kernelA, keepIdx, 1); // [in, h']
     const newBiasA = biasA ? tf.gather(biasA, keepIdx) : undefined; // [h']
     const newKernelB = tf.gather(kernelB, keepIdx, 0); // [h', out]
-    let newBiasB = tf.clone(biasB);
+    // Removed units emit act(b_A[j]) whatever x is: Σ_j act(b_A[j])·B[j, :], folded into b_B. [out]
+    let folded: Tensor = tf.zeros([b.outDim]);
     if (removed.length > 0) {
-      // Removed units emit act(b_A[j]) whatever x is: fold Σ_j act(b_A[j])·B[j, :] into b_B.
       const remIdx = tf.tensor1d(removed, 'int32');
       const constIn = act(biasA ? tf.gather(biasA, remIdx) : tf.zeros([removed.length])); // [r]
-      const folded = tf.matMul(tf.reshape(constIn, [1, removed.length]), tf.gather(kernelB, remIdx, 0)); // [1, out]
-      newBiasB = tf.add(biasB, tf.reshape(folded, [b.outDim]));
+      folded = tf.reshape(tf.matMul(tf.reshape(constIn, [1, removed.length]), tf.gather(kernelB, remIdx, 0)), [b.outDim]);
     }
-    return { kernelA: newKernelA, biasA: newBiasA, kernelB: newKernelB, biasB: newBiasB };
+    const newBiasB = b.hasBias ? tf.add(b.weights.bias, folded) : undefined; // [out]
+    const foldedMax = tf.max(tf.abs(folded));
+    return { kernelA: newKernelA, biasA: newBiasA, kernelB: newKernelB, biasB: newBiasB, foldedMax };
   });
+  const disposeOut = () => tf.dispose([out.kernelA, out.kernelB, out.foldedMax, ...(out.biasA ? [out.biasA] : []), ...(out.biasB ? [out.biasB] : [])]);
+  if (!b.hasBias && out.foldedMax.dataSync()[0] !== 0) {
+    disposeOut();
+    throw new Error(`removeNeurons: the removed units of ${pathA} emit a constant (act(bias)) but ${pathB} has no bias to fold it into`);
+  }
 
   let maxAbsError = NaN;
   if (options.verify ?? true) {
@@ -198,30 +212,81 @@ export function removeNeurons(model: BlockModel, pathA: string, pathB: string, o
     const [err, scale] = tf.tidy(() => {
       const x = tf.randomNormal([options.probeRows ?? 16, a.inDim], 0, 1, 'float32', options.seed ?? 0); // [R, in]
       const colMask = tf.tensor1d(Array.from({ length: h }, (_, j) => (keptSet.has(j) ? 1 : 0)), 'float32'); // [h]
-      const affineA = (k: Tensor, bias?: Tensor) => (bias ? tf.add(tf.matMul(x, k), bias) : tf.matMul(x, k));
-      const hidden = act(affineA(tf.mul(a.w('kernel'), colMask), a.hasBias ? a.w('bias') : undefined)); // [R, h]
-      let reference = tf.matMul(hidden, b.w('kernel')); // [R, out]
-      if (b.hasBias) reference = tf.add(reference, b.w('bias'));
-      const shrunk = tf.add(tf.matMul(act(affineA(out.kernelA, out.biasA)), out.kernelB), out.biasB); // [R, out]
+      const affine = (k: Tensor, bias?: Tensor) => (bias ? tf.add(tf.matMul(x, k), bias) : tf.matMul(x, k));
+      const hidden = act(affine(tf.mul(a.weights.kernel, colMask), a.hasBias ? a.weights.bias : undefined)); // [R, h]
+      let reference = tf.matMul(hidden, b.weights.kernel); // [R, out]
+      if (b.hasBias) reference = tf.add(reference, b.weights.bias);
+      let shrunk = tf.matMul(act(affine(out.kernelA, out.biasA)), out.kernelB); // [R, out]
+      if (out.biasB) shrunk = tf.add(shrunk, out.biasB);
       return [tf.max(tf.abs(tf.sub(reference, shrunk))).dataSync()[0], tf.max(tf.abs(reference)).dataSync()[0]];
     });
     maxAbsError = err;
     if (!(err <= tolerance * Math.max(1, scale))) {
-      tf.dispose([out.kernelA, out.kernelB, out.biasB, ...(out.biasA ? [out.biasA] : [])]);
-      throw new Error(`removeNeurons: the shrunk ${pathA} → ${pathB} differs from the pruned dense computation by ${err} (tolerance ${tolerance} × ${Math.max(1, scale)})`);
+      disposeOut();
+      throw new Error(`removeNeurons: the shrunk ${pathA} → ${pathB} differs from the pruned dense computation by ${err} (tolerance ${tolerance} × ${Math.max(1, scale)}); the model was not changed`);
     }
   }
 
+  const paramsBefore = a.weights.kernel.size + (a.hasBias ? h : 0) + b.weights.kernel.size + (b.hasBias ? b.outDim : 0);
+  try {
+    if (removed.length > 0) {
+      a.resize(out.kernelA, out.biasA);
+      b.resize(out.kernelB, out.biasB);
+    }
+  } finally {
+    disposeOut(); // resize copies
+  }
   const hp = kept.length;
-  const flops = (width: number, biasB: boolean) => 2 * a.inDim * width + (a.hasBias ? width : 0) + 2 * width * b.outDim + (biasB ? b.outDim : 0);
+  const flops = (width: number) => 2 * a.inDim * width + (a.hasBias ? width : 0) + 2 * width * b.outDim + (b.hasBias ? b.outDim : 0);
+  const paramsAfter = a.weights.kernel.size + (a.hasBias ? hp : 0) + b.weights.kernel.size + (b.hasBias ? b.outDim : 0);
   return {
-    ...out,
+    pathA,
+    pathB,
+    hiddenDimBefore: h,
     hiddenDim: hp,
     kept,
     removed,
     exact,
     maxAbsError,
-    flopsPerRow: { before: flops(h, b.hasBias), after: flops(hp, true) },
-    dispose: () => tf.dispose([out.kernelA, out.kernelB, out.biasB, ...(out.biasA ? [out.biasA] : [])]),
+    flopsPerRow: { before: flops(h), after: flops(hp) },
+    params: { before: paramsBefore, after: paramsAfter },
   };
+}
+
+/**
+ * Options of {@link removePrunedNeurons}.
+ *
+ * @example
+ * ```ts
+ * const o: RemovePrunedNeuronsOptions = { path: /channelMlp$/ };
+ * ```
+ */
+export interface RemovePrunedNeuronsOptions extends Omit<RemoveNeuronsOptions, 'keep' | 'activation'> {
+  /** Which `mlp` layers (by path); default every one. */
+  readonly path?: RegExp;
+}
+
+/**
+ * Runs {@link removeNeurons} on every core `mlp` layer (fc1 → GELU → fc2; channel MLPs, token
+ * MLPs, transformer FFNs) whose path matches, removing the hidden units whose column of fc1 is
+ * all zero (e.g. after `row` pruning of fc1 and `bake`). Layers with nothing to remove are
+ * skipped. The model's output is unchanged (each removal is exact).
+ *
+ * @example
+ * ```ts
+ * model.hooks.attach(compressorHook(magnitudePruning({ sparsity: 0.5, granularity: 'row', filter: { kind: 'dense', path: /channelMlp\.fc1$/ } }))).bake();
+ * const removals = removePrunedNeurons(model, { path: /channelMlp$/ }); // one per block
+ * ```
+ */
+export function removePrunedNeurons(model: BlockModel, options: RemovePrunedNeuronsOptions = {}): NeuronRemoval[] {
+  const pairs = model
+    .layers()
+    .filter((l) => l.kind === 'mlp' && (!options.path || options.path.test(l.path)) && l.children.length === 2 && l.children.every((c) => c instanceof DenseLayer))
+    .map((l) => [l.children[0] as DenseLayer, l.children[1] as DenseLayer] as const);
+  const out: NeuronRemoval[] = [];
+  for (const [fc1, fc2] of pairs) {
+    const r = removeNeurons(model, fc1.path, fc2.path, options);
+    if (r.removed.length > 0) out.push(r);
+  }
+  return out;
 }

@@ -50,7 +50,7 @@ describe('sparse (CSR) export', () => {
   it('rejects malformed CSR instead of loading wrong weights', () => {
     const s = toCsr(new Float32Array([0, 1, 2, 0]), [2, 2]);
     expect(() => importSparse({ ...s, rowPtr: new Uint32Array([0, 1]) })).toThrow(/rowPtr length 2 \(want 3\)/);
-    expect(() => importSparse({ ...s, colIndices: new Uint16Array([1, 7]) })).toThrow(/column index 7 out of range for 2 columns/);
+    expect(() => importSparse({ ...s, colIndices: new Uint16Array([1, 7]) })).toThrow(/column index 7 at entry 1 \(row 1\) is not an integer in \[0, 2\)/);
   });
 
   it('model export after bake: bytes as expected, and loading into a fresh model reproduces it', () => {

@@ -2,8 +2,9 @@
  * Model-level sparse export: the baked (pruned) weights of a model in CSR form, and loading them
  * back into a model of the same architecture.
  */
-import { tf, type BlockModel, type HookFilter, type Layer } from '@acn/core';
+import { tf, type BlockModel, type HookFilter, type Layer, type Variable } from '@acn/core';
 import { exportSparseLayer, fromCsr, type SparseWeight } from './csr';
+import { SparseFormatError } from './sparse-error';
 import { matchesFilter } from './filter';
 
 /**
@@ -96,17 +97,23 @@ function checkNotParametrized(layer: Layer, name: string): void {
  */
 export function loadSparse(model: BlockModel, exported: SparseModelExport): void {
   const named = model.namedWeights();
-  // Check everything before writing anything, so a bad export leaves the model untouched.
+  // Check and decode everything before writing anything, so a bad export leaves the model untouched.
+  const decoded: [Variable, Float32Array][] = [];
   for (const [path, s] of Object.entries(exported.weights)) {
-    const v = named[path];
-    if (!v) throw new Error(`loadSparse: the model has no weight '${path}'`);
-    if (v.shape.length !== s.shape.length || v.shape.some((d, i) => d !== s.shape[i])) {
-      throw new Error(`loadSparse: ${path} has shape ${JSON.stringify(v.shape)} in the model but ${JSON.stringify(s.shape)} in the export`);
+    const v = Object.prototype.hasOwnProperty.call(named, path) ? named[path] : undefined;
+    if (!v) throw new SparseFormatError('MISMATCH', `loadSparse: the model has no weight '${path}'`);
+    if (!Array.isArray(s?.shape) || v.shape.length !== s.shape.length || v.shape.some((d, i) => d !== s.shape[i])) {
+      throw new SparseFormatError('MISMATCH', `loadSparse: ${path} has shape ${JSON.stringify(v.shape)} in the model but ${JSON.stringify(s?.shape)} in the export`);
+    }
+    try {
+      decoded.push([v, fromCsr(s)]);
+    } catch (e) {
+      if (e instanceof SparseFormatError) throw new SparseFormatError(e.code, `loadSparse: ${path}: ${e.message}`);
+      throw e;
     }
   }
-  for (const [path, s] of Object.entries(exported.weights)) {
-    const v = named[path];
-    const t = tf.tensor(fromCsr(s), v.shape, 'float32');
+  for (const [v, data] of decoded) {
+    const t = tf.tensor(data, v.shape, 'float32');
     v.assign(t);
     t.dispose();
   }

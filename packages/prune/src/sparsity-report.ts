@@ -3,8 +3,7 @@
  * per layer, the non-zeros of the effective weight, the FLOPs the dense matmul really does, and
  * what a sparse kernel or a sparse format would cost.
  */
-import { tf, type BlockModel, type HookFilter } from '@acn/core';
-import { modelCost } from '@acn/metrics';
+import { modelCost, tf, type BlockModel, type HookFilter } from '@acn/core';
 import { csrBytes } from './csr';
 import { matchesFilter } from './filter';
 
@@ -27,7 +26,7 @@ export interface SparsityReportEntry {
   readonly nonZero: number;
   /** 1 − nonZero / params. */
   readonly sparsity: number;
-  /** FLOPs per sample of the layer as computed (dense matmul: zeros are multiplied too), from `@acn/metrics`. */
+  /** FLOPs per sample of the layer as computed (dense matmul: zeros are multiplied too), from `@acn/core`'s `modelCost`. */
   readonly denseFlops: number;
   /**
    * Estimate for a sparse kernel that skips zeros: `rows·(2·nonZero + out)` per sample (`rows` =
@@ -74,7 +73,7 @@ export interface SparsityReportOptions {
 /**
  * Per-layer sparsity, dense vs. sparse FLOPs, and dense vs. CSR bytes of the matched 2-D weights,
  * read from the effective weights (so attached pruning masks count, as do baked zeros). FLOPs come
- * from one traced forward of `@acn/metrics`' `modelCost`.
+ * from one traced forward of `@acn/core`'s `modelCost`.
  *
  * @example
  * ```ts
@@ -97,7 +96,7 @@ export function sparsityReport(model: BlockModel, options: SparsityReportOptions
     nzT.dispose();
     const [inDim, outDim] = v.shape;
     const denseFlops = flopsByPath.get(layer.path) ?? 0;
-    // metrics counts a dense layer as rows·(2·in·out + out·[bias]); recover rows per sample.
+    // modelCost counts a dense layer as rows·(2·in·out + out·[bias]); recover rows per sample.
     const biasOut = name === 'kernel' && layer.weights.bias ? outDim : 0;
     const rows = denseFlops / (2 * inDim * outDim + biasOut);
     layers.push({

@@ -5,7 +5,8 @@
  *   channel (`'channel'`: each column of the `[in, out]` kernel, transformer-surgeon's
  *   `per_channel`, Larq's `magnitude_aware_sign`), or `α = 1` (`'none'`, Larq's `ste_sign`).
  * - `sign(0) = 0`, following torch (and `tf.sign`): an exact zero stays zero and still counts in
- *   the mean. Exact zeros are rare in trained weights but common after pruning, which is why the
+ *   the mean. Any non-zero weight, however tiny, gets ±1 (the sign is computed with comparisons:
+ *   `tf.sign` on wasm returns 0 for |x| below about 1.2e-7). Exact zeros are rare in trained weights but common after pruning, which is why the
  *   packed format has an optional zero map.
  * - α is recomputed from the latent W at every forward (online, as in the reference) and is not
  *   differentiated: with the identity STE the latent W gets `∂L/∂W_eff` unchanged.
@@ -42,7 +43,9 @@ function checkScale(scale: unknown, where: string): BinaryScale {
 
 /** @internal value, `[groups]` scales and the non-zero count of the scaled sign of a 2-D `w`. */
 export function binaryParts(w: Tensor, scale: BinaryScale): QuantTensors {
-  const s = tf.sign(w); // sign(0) = 0 (torch semantics)
+  // sign(w) from comparisons, not tf.sign: wasm's sign returns 0 for |w| below about 1.2e-7, which
+  // would turn a tiny non-zero weight into a zero code. sign(0) = 0 (torch semantics).
+  const s = tf.sub(tf.cast(tf.greater(w, 0), 'float32'), tf.cast(tf.less(w, 0), 'float32'));
   const nonZero = tf.sum(tf.abs(s));
   if (scale === 'none') return { value: s, scales: tf.ones([1]), nonZero };
   // 'channel': mean over the input axis (0) → one α per output column, [out]; broadcasts over rows.

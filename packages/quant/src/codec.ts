@@ -15,6 +15,7 @@
  * - uniform: k-bit unsigned codes u, value `(u − z)·s`.
  */
 import { packBits, unpackBits } from './bits';
+import { QuantFormatError } from './format-error';
 import type { KernelShape } from './kernel';
 import { describeSpec, groupCount, type BinaryScale, type Granularity, type QuantParams, type QuantSpec, type UniformScheme } from './spec';
 
@@ -197,20 +198,33 @@ export function encodeKernel(spec: QuantSpec, values: ArrayLike<number>, shape: 
   return { format: 'uniform', shape, bits: spec.bits, scheme: spec.scheme, granularity: spec.granularity, codes: packBits(codes, spec.bits), scales: s, zeroPoints: zp };
 }
 
-/** Checks a packed kernel's structure (shape, array lengths), e.g. after deserialization. */
+/**
+ * Checks a packed kernel's structure (shape, array lengths) and values (scales finite and >= 0,
+ * zero points integer codes in range, symmetric zero point 2^(k−1)), e.g. after deserialization.
+ *
+ * @throws QuantFormatError `INVALID_HEADER` (shape, format) or `INVALID_VALUE`.
+ */
 export function checkPacked(p: PackedKernel, where: string): void {
   const shape = p.shape;
-  if (!Array.isArray(shape) || shape.length !== 2 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
-    throw new Error(`${where}: shape must be [in, out] with positive integers, got ${JSON.stringify(shape)}`);
+  if (!Array.isArray(shape) || shape.length !== 2 || !shape.every((d) => Number.isSafeInteger(d) && d > 0) || !Number.isSafeInteger(shape[0] * shape[1])) {
+    throw new QuantFormatError('INVALID_HEADER', `${where}: shape must be [in, out] with positive integers, got ${JSON.stringify(shape)}`);
   }
-  if (p.format !== 'binary' && p.format !== 'ternary' && p.format !== 'uniform') throw new Error(`${where}: unknown format ${JSON.stringify((p as { format: unknown }).format)}`);
+  if (p.format !== 'binary' && p.format !== 'ternary' && p.format !== 'uniform') {
+    throw new QuantFormatError('INVALID_HEADER', `${where}: unknown format ${JSON.stringify((p as { format: unknown }).format)}`);
+  }
+  if (p.format === 'uniform' && !(Number.isInteger(p.bits) && p.bits >= 1 && p.bits <= 16)) throw new QuantFormatError('INVALID_HEADER', `${where}: bits must be an integer in [1, 16], got ${p.bits}`);
   const spec = specOfPacked(p);
   const n = shape[0] * shape[1];
   const groups = groupCount(spec, shape[1]);
   const need = (name: string, arr: { length: number } | undefined, len: number): void => {
-    if (!arr || arr.length !== len) throw new Error(`${where}: ${describeSpec(spec)} [${shape.join(', ')}] needs ${name} of length ${len}, got ${arr?.length ?? 'none'}`);
+    if (!arr || arr.length !== len) throw new QuantFormatError('INVALID_VALUE', `${where}: ${describeSpec(spec)} [${shape.join(', ')}] needs ${name} of length ${len}, got ${arr?.length ?? 'none'}`);
   };
   need('scales', p.scales, groups);
+  // A NaN, infinite or negative scale is never produced by a quantizer and would decode to garbage.
+  for (let g = 0; g < groups; g++) {
+    const sc = p.scales[g];
+    if (!(Number.isFinite(sc) && sc >= 0)) throw new QuantFormatError('INVALID_VALUE', `${where}: scale ${sc} of group ${g} must be a finite number >= 0`);
+  }
   if (p.format === 'binary') {
     need('bits', p.bits, Math.ceil(n / 8));
     if (p.zeros) need('zeros', p.zeros, Math.ceil(n / 8));
@@ -218,6 +232,15 @@ export function checkPacked(p: PackedKernel, where: string): void {
   else {
     need('codes', p.codes, Math.ceil((n * p.bits) / 8));
     need('zeroPoints', p.zeroPoints, groups);
+    const qmax = 2 ** p.bits - 1;
+    for (let g = 0; g < groups; g++) {
+      const z = p.zeroPoints[g];
+      const ok = p.scheme === 'symmetric' ? z === 2 ** (p.bits - 1) : Number.isInteger(z) && z >= 0 && z <= qmax;
+      if (!ok) {
+        const want = p.scheme === 'symmetric' ? `${2 ** (p.bits - 1)} (symmetric)` : `an integer in [0, ${qmax}]`;
+        throw new QuantFormatError('INVALID_VALUE', `${where}: zero point ${z} of group ${g} must be ${want}`);
+      }
+    }
   }
 }
 
@@ -243,7 +266,7 @@ export function decodeKernel(p: PackedKernel, where = 'decode'): Float32Array {
     const a = p.scales[0];
     for (let i = 0; i < n; i++) {
       const c = codes[i];
-      if (c === 2) throw new Error(`${where}: invalid ternary code 2 at index ${i}`);
+      if (c === 2) throw new QuantFormatError('INVALID_VALUE', `${where}: invalid ternary code 2 at index ${i}`);
       values[i] = c === 0 ? 0 : c === 1 ? a : -a;
     }
     return values;
@@ -252,6 +275,8 @@ export function decodeKernel(p: PackedKernel, where = 'decode'): Float32Array {
   const perColumn = p.granularity === 'channel';
   for (let i = 0; i < n; i++) {
     const g = perColumn ? i % out : 0;
+    // Symmetric codes are 1..2^k−1 (0 would be −2^(k−1)·s, outside the symmetric range).
+    if (p.scheme === 'symmetric' && codes[i] === 0) throw new QuantFormatError('INVALID_VALUE', `${where}: invalid symmetric code 0 at index ${i}`);
     // Exact float32 product: (u − z) has ≤ 17 bits and s 24, so the double product is exact and fround rounds once, like tf.mul.
     values[i] = Math.fround((codes[i] - p.zeroPoints[g]) * p.scales[g]);
   }

@@ -7,7 +7,7 @@ import { fakeQuantize, uniformQuantizer } from './uniform';
 import { sameValues, useWasm, values } from './test-helpers';
 
 // Two hooks on one weight compose in attach order (W_eff = p2(p1(W))). A plain masking hook stands
-// in for pruning (the prune and vcon packages test the real composition).
+// in for pruning here; `packages/integration-tests` composes the real @acn/prune and @acn/quant hooks.
 describe('composition with another hook on the same weight', () => {
   beforeAll(useWasm);
 

@@ -1,5 +1,5 @@
 /**
- * Deployed size of a quantized kernel, and the `LayerCost` a quantizer reports to `@acn/metrics`.
+ * Deployed size of a quantized kernel, and the `LayerCost` a quantizer reports to `modelCost`.
  *
  * Bytes are exactly what `exportQuantized` writes for the kernel (payload only, no header):
  * - binary: ⌈n/8⌉ sign bits + 4 bytes per scale (1 scale for `layer` and `none`, where it is 1.0,

@@ -1,5 +1,5 @@
 import { compressorHook, createMlp, tf, type BlockModel, type Compressor } from '@acn/core';
-import { modelCost } from '@acn/metrics';
+import { modelCost } from '@acn/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { binaryQuantizer } from './binary';
 import { unpackKernel } from './codec';
@@ -120,7 +120,7 @@ describe('exportQuantized / loadQuantized', () => {
     const bad = bytes.slice();
     bad[0] = 0;
     expect(() => deserializeQuantized(bad)).toThrow(/not an ACNQ file/);
-    expect(() => deserializeQuantized(bytes.slice(0, bytes.length - 3))).toThrow(/out of bounds/);
+    expect(() => deserializeQuantized(bytes.slice(0, bytes.length - 3))).toThrow(/corrupted or was modified/);
     [m, wide, hooked, other].forEach((model) => model.dispose());
   });
 

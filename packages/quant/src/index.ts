@@ -47,3 +47,5 @@ export type { QuantizedUint8 } from './uint8';
 export { exportQuantized, loadQuantized } from './export';
 export type { HasLayers, QuantizedModel, QuantizedWeight } from './export';
 export { deserializeQuantized, serializeQuantized } from './serialize';
+export { QuantFormatError } from './format-error';
+export type { QuantFormatErrorCode } from './format-error';

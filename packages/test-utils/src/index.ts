@@ -9,5 +9,7 @@
  */
 export { compressorConformance } from './conformance';
 export type { ConformanceOptions } from './conformance';
-export { tinyModelZoo, transformerZoo } from './models';
+export { CONFORMANCE_CHECKS } from './conformance-checks';
+export type { CheckOptions, ConformanceCheck } from './conformance-checks';
+export { tinyModelZoo, transformerZoo, ZOO_CONNECTIVITIES } from './models';
 export type { ZooEntry } from './models';

@@ -10,10 +10,17 @@ export interface ZooEntry {
 }
 
 /**
- * The {Mixer, MLP} × {acn, residual} grid of tiny models every plugin is checked on. Other
- * architectures (ViT, BERT) can be appended by their packages' tests.
+ * The connectivities every plugin is checked on by default: ACN, the residual baseline and the two
+ * dense residual variants (their learned connection weights are ordinary model weights that
+ * plugins must handle). `feedforward` has the ACN blocks without the sum; add it explicitly.
  */
-export function tinyModelZoo(connectivities: readonly Connectivity[] = ['acn', 'residual']): ZooEntry[] {
+export const ZOO_CONNECTIVITIES: readonly Connectivity[] = ['acn', 'residual', 'densenet', 'denseformer'];
+
+/**
+ * The {Mixer, MLP} × {acn, residual, densenet, denseformer} grid of tiny models every plugin is
+ * checked on. Other architectures (ViT, BERT) can be appended by their packages' tests.
+ */
+export function tinyModelZoo(connectivities: readonly Connectivity[] = ZOO_CONNECTIVITIES): ZooEntry[] {
   const out: ZooEntry[] = [];
   for (const connectivity of connectivities) {
     out.push({
@@ -34,7 +41,7 @@ export function tinyModelZoo(connectivities: readonly Connectivity[] = ['acn', '
  * Tiny transformers (ViT on images, BERT on token ids with padding) for the same checks; append
  * them to `tinyModelZoo()` to run a plugin's conformance on every architecture.
  */
-export function transformerZoo(connectivities: readonly Connectivity[] = ['acn', 'residual']): ZooEntry[] {
+export function transformerZoo(connectivities: readonly Connectivity[] = ZOO_CONNECTIVITIES): ZooEntry[] {
   const out: ZooEntry[] = [];
   for (const connectivity of connectivities) {
     out.push({

@@ -1,5 +1,5 @@
 import { createMixer, tf, type Tensor } from '@acn/core';
-import { modelCost } from '@acn/metrics';
+import { modelCost } from '@acn/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { blendBlocks, blendBlocksHook } from './blend';
 import { callCounter, maxAbsDiff, useWasm } from './compressors.test-helper';
@@ -79,8 +79,12 @@ describe('blendBlocks', () => {
     // The block layer's own entry (its children are separate layers): g only at β = 0, f + g before.
     const own = () => modelCost(model).layers.find((l) => l.path === 'blocks.1')!;
     expect([own().params, own().bytes]).toEqual([1, 4]);
+    // The replaced block's sub-layers (mixing MLPs, norms) do not run at β = 0: the whole block costs g only.
+    const block1 = () => modelCost(model).blocks[1];
+    expect([block1().params, block1().flops, block1().bytes]).toEqual([1, 0, 4]);
     model.hooks.step(5);
     expect([own().params, own().bytes]).toEqual([2, 8]); // the block's own weight (vcon.scale) + g's
+    expect(block1().params).toBe(modelCost(model).blocks[0].params + 2); // f (every sub-layer) + vcon.scale + g
     expect(() => h.bake()).toThrow(/a blended block cannot be baked into weights/);
     h.dispose();
     expect(Object.keys(model.namedWeights())).not.toContain('blocks.1.vcon.scale');

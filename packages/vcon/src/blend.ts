@@ -126,7 +126,8 @@ export interface BlendBlocksHook extends LayerHook, SteppedTransition {
 /**
  * The hook form of {@link blendBlocks}: every matched layer (default: every `block`) computes
  * `β·f(x) + (1−β)·g(x)` where f is the layer's own forward and g is built by `replacement`.
- * At β = 1 g is not computed, at β = 0 f is skipped. `cost` is dense + g while β > 0, g only at
+ * At β = 1 g is not computed, at β = 0 f is skipped. `cost` is f (the layer and its sub-layers,
+ * which the hook also matches for this purpose) + g while β > 0, g only at
  * β = 0. It cannot be baked (a block has no generic compact form): keep it attached at β = 0 or
  * dispose it.
  *
@@ -150,9 +151,24 @@ export function blendBlocksHook(options: BlendBlocksHookOptions): BlendBlocksHoo
     return g;
   };
   const costG = (layer: LayerInfo, base: LayerCost): LayerCost => options.cost?.(layer, base) ?? base;
+  const filter = options.filter ?? { kind: 'block' };
+  // Replaced layers (the user's filter) and, for the cost only, their sub-layers (paths under a
+  // replaced layer's path; connection layers excluded: they join the output and still run). The
+  // host matches layers in model order, parents first, so a root is known before its children.
+  const roots = new Set<string>();
+  const isRoot = (l: LayerInfo) => roots.has(l.path);
+  const under = (l: LayerInfo) => l.kind !== 'connection' && [...roots].some((r) => l.path.startsWith(`${r}.`));
   return {
     name,
-    filter: options.filter ?? { kind: 'block' },
+    filter: {
+      where: (l) => {
+        if (matchesFilter(filter, l)) {
+          roots.add(l.path);
+          return true;
+        }
+        return under(l);
+      },
+    },
     schedule: state.schedule,
     get beta() {
       return state.beta;
@@ -161,6 +177,7 @@ export function blendBlocksHook(options: BlendBlocksHookOptions): BlendBlocksHoo
       return state.step;
     },
     setup: (layer, ctx) => {
+      if (!isRoot(layer)) return undefined; // a sub-layer, matched for its cost only
       const g = options.replacement(layer, ctx);
       if (typeof g !== 'function') throw new HookError(`${name}: replacement returned ${typeof g} for ${layer.path}, expected a function (x, ctx) => Tensor`, name, layer.path);
       gs.set(layer.path, g);
@@ -168,22 +185,27 @@ export function blendBlocksHook(options: BlendBlocksHookOptions): BlendBlocksHoo
         gs.delete(layer.path);
       };
     },
-    wrapForward: (next, layer) => (x, ctx) => {
-      const beta = state.beta;
-      if (beta === 1) return next(x, ctx);
-      const g = gOf(layer);
-      if (beta === 0) return g(x, ctx);
-      return tf.tidy(() => {
-        const a = next(x, ctx);
-        const b = g(x, ctx);
-        if (!sameShape(a.shape, b.shape)) {
-          throw new HookError(`${name}: replacement gives ${JSON.stringify(b.shape)} on ${layer.path}, the layer gives ${JSON.stringify(a.shape)}`, name, layer.path);
-        }
-        return tf.add(tf.mul(a, beta), tf.mul(b, 1 - beta));
-      });
+    wrapForward: (next, layer) => {
+      if (!isRoot(layer)) return next; // sub-layers: matched for the cost only
+      return (x, ctx) => {
+        const beta = state.beta;
+        if (beta === 1) return next(x, ctx);
+        const g = gOf(layer);
+        if (beta === 0) return g(x, ctx);
+        return tf.tidy(() => {
+          const a = next(x, ctx);
+          const b = g(x, ctx);
+          if (!sameShape(a.shape, b.shape)) {
+            throw new HookError(`${name}: replacement gives ${JSON.stringify(b.shape)} on ${layer.path}, the layer gives ${JSON.stringify(a.shape)}`, name, layer.path);
+          }
+          return tf.add(tf.mul(a, beta), tf.mul(b, 1 - beta));
+        });
+      };
     },
     onStep: (step) => state.set(step),
     cost: (layer, base) => {
+      // A sub-layer of a replaced block does not run at β = 0 (f is skipped): it costs nothing.
+      if (!isRoot(layer)) return state.beta === 0 ? { params: 0, nonZeroParams: 0, flops: 0, bytes: 0 } : base;
       const g = costG(layer, base);
       if (state.beta === 0) return g;
       return { params: base.params + g.params, nonZeroParams: base.nonZeroParams + g.nonZeroParams, flops: base.flops + g.flops, bytes: base.bytes + g.bytes };
@@ -195,4 +217,11 @@ export function blendBlocksHook(options: BlendBlocksHookOptions): BlendBlocksHoo
       );
     },
   };
+}
+
+/** Whether a layer passes a hook filter (the same rules as the hook host: kind, path, then `where`). */
+function matchesFilter(f: HookFilter, l: LayerInfo): boolean {
+  if (f.kind !== undefined && !(typeof f.kind === 'string' ? [f.kind] : f.kind).includes(l.kind)) return false;
+  if (f.path && !f.path.test(l.path)) return false;
+  return !f.where || f.where(l);
 }

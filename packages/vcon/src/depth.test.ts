@@ -1,5 +1,5 @@
 import { AdamW, createMixer, createMlp, HookError, tf, trainStep, truncate, type BlockModel, type Tensor } from '@acn/core';
-import { modelCost } from '@acn/metrics';
+import { modelCost } from '@acn/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { callCounter, maxAbsDiff, useWasm } from './compressors.test-helper';
 import { fadeDepth } from './depth';
@@ -150,5 +150,20 @@ describe('fadeDepth (VCON over depth)', () => {
     expect(other.hooks.attached).toHaveLength(0);
     other.dispose();
     model.dispose();
+  });
+
+  it('hooks the connection layers of acn models (no division by β) and refuses densenet / denseformer with a HookError', () => {
+    const model = acnMlp();
+    const fade = fadeDepth(model, { keep: 2, Q: 10 });
+    const h = model.hooks.attach(fade);
+    expect(h.layers.filter((l) => l.kind === 'connection').map((l) => l.path)).toEqual(['blocks.2.connection', 'blocks.3.connection']);
+    h.dispose();
+    model.dispose();
+    for (const connectivity of ['densenet', 'denseformer'] as const) {
+      const m = createMlp({ inputShape: [6], numClasses: 3, depth: 4, hiddenDim: 8, connectivity, seed: 7 });
+      expect(() => fadeDepth(m, { keep: 2, Q: 10 })).toThrow(HookError);
+      expect(() => fadeDepth(m, { keep: 2, Q: 10 })).toThrow(new RegExp(`not '${connectivity}'.*use truncate\\(model, 2\\)`));
+      m.dispose();
+    }
   });
 });

@@ -47,15 +47,15 @@ export interface DepthFade<M extends BlockModel = BlockModel> extends LayerHook,
  * are then skipped, not computed and multiplied by 0).
  *
  * - `acn` (output `y = x_0 + x_1 + … + x_L`): the long connections of the faded blocks are scaled,
- *   `y = x_0 + … + x_k + β·(x_{k+1} + … + x_L)`, while the chain `x_i = f_i(x_{i−1})` is kept
- *   intact. Wrapping a block as `β·f(x)` alone would also feed the *next* block `β·x_i` instead of
- *   `x_i`, so faded block i > k would contribute `β·f_i(β·x_{i−1})`: a different function (only
- *   LayerNorm-first blocks such as the Mixer's are nearly invariant to it), compounding with
- *   depth. So every faded block after the first divides its input by β again and sees `x_{i−1}`.
- *   Either way all faded contributions vanish together at β = 0.
- * - `residual` and `feedforward`: a faded block becomes `x + β·(f(x) − x)`, the identity at
- *   β = 0, so the output is `x_k`, exactly what `truncate(model, k)` computes.
- * - `cost` (for `@acn/metrics`): the faded layers cost nothing at β = 0 (they disappear in
+ *   `y = x_0 + … + x_k + β·(x_{k+1} + … + x_L)`, through core's `connection` hook point (kind
+ *   `connection`, the join of block i into the sum), while the chain `x_i = f_i(x_{i−1})` is
+ *   untouched: no rescaling of block inputs is needed.
+ * - `residual` and `feedforward` (no long connections: the state is the last block output): a
+ *   faded block becomes `x + β·(f(x) − x)`, the identity at β = 0, so the output is `x_k`, exactly
+ *   what `truncate(model, k)` computes.
+ * - `densenet`, `denseformer`: refused with a `HookError` (a faded block's identity would still
+ *   change the later projections / depth averages, so β = 0 would not equal `truncate`).
+ * - `cost` (for `modelCost`): the faded layers cost nothing at β = 0 (they disappear in
  *   `truncate`), their full cost before.
  * - The hook's own `bake` throws: depth cannot be baked in place. Use `fade.truncate()` at β = 0.
  *
@@ -76,6 +76,9 @@ export function fadeDepth<M extends BlockModel>(model: M, options: FadeDepthOpti
   const keep = options?.keep;
   if (typeof keep !== 'number' || !Number.isInteger(keep) || keep < 1 || keep >= model.depth) {
     throw new RangeError(`${name}: keep must be an integer in [1, ${model.depth - 1}] (the model has ${model.depth} blocks; at least one must fade), got ${String(keep)}`);
+  }
+  if (model.connectivity === 'densenet' || model.connectivity === 'denseformer') {
+    throw new HookError(`${name}: fading depth is defined for acn, residual and feedforward models, not '${model.connectivity}' (its later blocks read every earlier output, so β = 0 would not equal truncate); use truncate(model, ${keep}) directly`, name);
   }
   const state = new BetaState(resolveSchedule(options, name), options.start ?? 0);
   const acn = model.connectivity === 'acn';
@@ -99,14 +102,21 @@ export function fadeDepth<M extends BlockModel>(model: M, options: FadeDepthOpti
       if (foreign) throw new HookError(`${name}: this fade was built for another model (layer ${foreign.path} is not one of its layers); call fadeDepth(thisModel, ...)`, name, foreign.path);
     },
     wrapForward: (next, layer) => {
+      if (acn && layer.kind === 'connection') {
+        // The long connection of a faded block into the sum: β·x_i (0 at β = 0, when the block is skipped).
+        return (x, ctx) => {
+          const beta = state.beta;
+          if (beta === 1) return next(x, ctx);
+          return tf.tidy(() => tf.mul(next(x, ctx), beta));
+        };
+      }
       if (layer.kind !== 'block') return next;
-      const first = layer.depth === keep; // the first faded block gets an unscaled input
       return (x, ctx) => {
         const beta = state.beta;
         if (beta === 1) return next(x, ctx);
         if (acn) {
-          if (beta === 0) return tf.zerosLike(x); // the block is skipped; its long connection carries 0
-          return tf.tidy(() => tf.mul(next(first ? x : tf.div(x, beta), ctx), beta));
+          // The block runs unchanged (its connection carries β·x_i); at β = 0 it is skipped.
+          return beta === 0 ? tf.zerosLike(x) : next(x, ctx);
         }
         if (beta === 0) return x; // identity: the block is skipped
         return tf.tidy(() => {

@@ -9,8 +9,7 @@
  * import { train } from '@acn/core';
  * import { vcon } from '@acn/vcon';
  * const h = model.hooks.attach(vcon(compressor, { Q: 300 })); // any Compressor (prune, quant, low rank)
- * const { steps } = await train(model, data, { epochs: 10 });
- * model.hooks.step(steps); // the step after the last one: β = max(1 − steps/Q, 0) = 0
+ * await train(model, data, { epochs: 10 }); // ends by signalling step N: β = max(1 − N/Q, 0) = 0
  * h.bake(); // only the compressed form is left
  * ```
  */

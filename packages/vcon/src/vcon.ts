@@ -121,8 +121,7 @@ function steBlend(w: Tensor, beta: number, compress: (w: Tensor) => Tensor, chec
  * ```ts
  * const h = model.hooks.attach(vcon(magnitudePruning({ sparsity: 0.9 }), { Q: 300 }));
  * await train(model, data, { epochs: 10 }); // 940 steps: blend for 300, then fine-tune compressed
- * model.hooks.step(940); // signal the step after the last one: β = 0
- * h.bake();
+ * h.bake(); // train() signals step 940 at the end, so β = β(940) = 0
  * ```
  */
 export function vcon(compressor: Compressor, options: VconOptions): VconHook {
@@ -240,17 +239,13 @@ export function vcon(compressor: Compressor, options: VconOptions): VconHook {
       const compressed = stateOf(layer).c.cost?.(base) ?? base;
       return state.beta === 0 ? compressed : addCost(base, compressed);
     },
-    // A getter, so that the refusal happens before core's bake writes any effective weight (the
-    // host reads `hook.bake` before its write loop): at β > 0 the weights stay untouched.
-    get bake() {
-      if (state.beta !== 0) {
-        throw new HookError(
-          `${name}: bake refused: ${state.describe()}. Bake leaves only the compressed form, so it needs β = 0: train to the end of the transition (or signal model.hooks.step(t) with t >= Q), or dispose() the hook to restore the original model`,
-          name,
-        );
-      }
-      return bake;
-    },
+    // Core asks canBake of every hook being baked before it writes any effective weight, so at
+    // β > 0 nothing is written (not even by hooks baked together with this one in bakeAll).
+    canBake: () =>
+      state.beta === 0
+        ? true
+        : `bake refused: ${state.describe()}. Bake leaves only the compressed form, so it needs β = 0: train to the end of the transition (or signal model.hooks.step(t) with t >= Q), or dispose() the hook to restore the original model`,
+    bake,
   };
   return hook;
 }

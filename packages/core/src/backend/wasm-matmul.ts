@@ -1,4 +1,21 @@
 import { tf } from '../tf';
+import { backendState } from './global-state';
+import { canLoopBatchedMatMul, loopBatchedMatMul } from './wasm-batched-matmul';
+
+/**
+ * Switch for the batched-matmul loop route (wasm-batched-matmul.ts), for A/B benchmarks and tests:
+ * `wasmBatchedLoop.enabled = false` (or env `ACN_WASM_BATCHED_LOOP=0` at load, which reaches the
+ * bench's child processes) sends batched matmuls back to the stock scalar kernel. Not exported
+ * from the package entry point.
+ *
+ * @example
+ * ```ts
+ * wasmBatchedLoop.enabled = false; // stock kernel for batched matmuls
+ * ```
+ */
+export const wasmBatchedLoop = {
+  enabled: (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.ACN_WASM_BATCHED_LOOP !== '0',
+};
 
 /*
  * Fast paths for matmul on the tfjs `wasm` backend (platform.md §2 and Appendix A).
@@ -10,8 +27,11 @@ import { tf } from '../tf';
  * This module re-registers the wasm `BatchMatMul` and `_FusedMatMul` kernels with a wrapper that
  * 1. materialises transposes with the wasm Transpose kernel (~7 ms per 2M floats),
  * 2. folds A's batch into its rows when B has batch 1 ([B,M,K]@[K,N] -> [1,B·M,K]@[1,K,N]),
- * then calls the original kernel, which now takes its XNNPACK branch. Cases that cannot be routed to
- * XNNPACK (B batched, e.g. attention) go to the original kernel unchanged.
+ * then calls the original kernel, which now takes its XNNPACK branch.
+ * 3. When both operands are batched with the same batch dims (attention's q·kᵀ and a·v, forward and
+ *    backward) and the matmul is not fused, runs one XNNPACK 2-D matmul per batch entry on views of
+ *    the wasm heap (wasm-batched-matmul.ts; 1.4–3× faster than the scalar loop, see perf2 notes).
+ * Other cases (broadcast batch dims, fused batched, tiny matrices) go to the original kernel.
  *
  * It also fixes a stock `_FusedMatMul` bug: the scalar loop indexes a rank-1 bias with
  * `min(i*N + j, size-1)`, so a length-N bias is wrong for every row but the first (e.g.
@@ -31,10 +51,12 @@ import { tf } from '../tf';
 const KERNEL_NAMES = ['BatchMatMul', '_FusedMatMul'] as const;
 type MatMulKernelName = (typeof KERNEL_NAMES)[number];
 
-/** Original wasm kernel configs, captured on first registration; restored by unregister. */
-const originals = new Map<MatMulKernelName, tf.KernelConfig>();
-/** Our wrapper kernel functions (identity is used to tell whether a wrapper is registered). */
-const wrappers = new Map<MatMulKernelName, tf.KernelFunc>();
+/**
+ * Original wasm kernel configs (captured on first registration, restored by unregister) and our
+ * wrapper kernel functions (identity tells whether a wrapper is registered). Process-wide, so the
+ * ESM and CJS builds of core agree and never wrap each other's wrappers (see global-state.ts).
+ */
+const { wasmOriginals: originals, wasmWrappers: wrappers } = backendState();
 
 type Backend = tf.KernelBackend;
 type Info = tf.TensorInfo;
@@ -97,8 +119,17 @@ function makeWrapper(name: MatMulKernelName, original: tf.KernelConfig): tf.Kern
     const tileBias = (x: Info, length: number): Info => run('Tile', { x }, { reps: [length / biasSize] });
     try {
       if (batchB > 1) {
-        // Truly batched (attention-like): no XNNPACK route. Keep the original kernel (it handles
-        // transposes by strides), only fixing the bias indexing bug described above.
+        // Truly batched (attention-like), same batch on both sides, no fusion: one XNNPACK 2-D
+        // matmul per batch entry on heap views (wasm-batched-matmul.ts).
+        if (!fused && wasmBatchedLoop.enabled && canLoopBatchedMatMul(a, b, M, K, N)) {
+          return loopBatchedMatMul(a, b, transposeA, transposeB, backend, (x) => {
+            const r = x.shape.length;
+            const perm = x.shape.map((_, i) => (i === r - 1 ? r - 2 : i === r - 2 ? r - 1 : i));
+            return runWasmKernel('Transpose', { x }, backend, { perm });
+          });
+        }
+        // Otherwise keep the original kernel (it handles transposes by strides), only fixing the
+        // bias indexing bug described above.
         if (bias != null && biasSize > 1 && M > 1) {
           const fixedBias = tileBias(bias, M * biasSize);
           return original.kernelFunc({ inputs: { ...inputs, bias: fixedBias }, backend, attrs });

@@ -9,6 +9,7 @@ import { maxAbsDiff, randomImages, useWasm } from '../testing/helpers';
 import { tf } from '../tf';
 import { AdamW } from '../train/adamw';
 import { loadCheckpoint, readManifest, saveCheckpoint } from './checkpoint';
+import { editManifest } from './test-support/tamper';
 
 const cfg: MixerConfigInput = { inputShape: [8, 8, 1], numClasses: 3, patchSize: 4, hiddenDim: 8, tokenMlpDim: 4, channelMlpDim: 16, depth: 2, seed: 3 };
 const root = mkdtempSync(join(tmpdir(), 'acn-ckpt-'));
@@ -83,7 +84,7 @@ describe('checkpoints', () => {
     const dir = fresh();
     saveCheckpoint(dir, { model: m });
     rmSync(join(dir, 'model.safetensors'));
-    expectCode(() => loadCheckpoint(dir), 'MISSING_FILE', /missing model\.safetensors/);
+    expectCode(() => loadCheckpoint(dir), 'MISSING_FILE', /cannot read model\.safetensors \(ENOENT\)/);
     m.dispose();
   });
 
@@ -119,10 +120,11 @@ describe('checkpoints', () => {
     saveCheckpoint(dir, { model: m });
     // Hand-edit the config so it no longer matches the stored tensors (and fix the manifest's hash list).
     const man = readManifest(dir);
-    writeFileSync(join(dir, 'checkpoint.json'), JSON.stringify({ ...man, config: { ...man.config, channelMlpDim: 20 } }));
-    expectCode(() => loadCheckpoint(dir), 'SHAPE_MISMATCH', /'blocks\.0\.channelMlp\.fc1\.kernel' has shape \[8,16\], the model expects \[8,20\]/);
-    writeFileSync(join(dir, 'checkpoint.json'), JSON.stringify({ ...man, config: { ...man.config, depth: 3 } }));
-    expectCode(() => loadCheckpoint(dir), 'SHAPE_MISMATCH', /missing: blocks\.2\./);
+    editManifest(dir, (j) => (j.config = { ...man.config, channelMlpDim: 12 }));
+    expectCode(() => loadCheckpoint(dir), 'SHAPE_MISMATCH', /'blocks\.0\.channelMlp\.fc1\.kernel' has shape \[8,16\], the model expects \[8,12\]/);
+    // A depth that does not match the stored blocks is refused before any model is built.
+    editManifest(dir, (j) => (j.config = { ...man.config, depth: 3 }));
+    expectCode(() => loadCheckpoint(dir), 'CONFIG_MISMATCH', /config depth 3 but model\.safetensors holds 2 blocks/);
     m.dispose();
   });
 

@@ -63,6 +63,8 @@ export function makeBatch(ds: ArrayDataset, indices: ArrayLike<number>): { x: Te
   const ys = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const j = indices[i];
+    // An index past the end would read an empty subarray and yield a silent all-zero sample.
+    if (!(Number.isInteger(j) && j >= 0 && j < ds.count)) throw new RangeError(`makeBatch: index ${j} at position ${i} is outside [0, ${ds.count})`);
     xs.set(ds.inputs.subarray(j * per, (j + 1) * per), i * per);
     ys[i] = ds.labels[j];
   }

@@ -152,9 +152,15 @@ export class HookHost {
     for (const a of this.attachments) a.hook.onStep?.(step);
   }
 
-  /** Bakes every attached hook in attach order. */
+  /**
+   * Bakes every attached hook in attach order. Every hook is checked first (`canBake`, a forward
+   * wrapper without `bake`), so a refusal writes nothing: no hook is baked and all stay attached.
+   */
   bakeAll(): void {
-    for (const a of [...this.attachments]) this.bakeOne(a);
+    const all = [...this.attachments];
+    // In attach order each hook is the first parametrization left, so the order check cannot fail here.
+    for (const a of all) this.assertBakeable(a, false);
+    for (const a of all) this.write(a);
   }
 
   /** Disposes every attached hook (last attached first). */
@@ -213,27 +219,47 @@ export class HookHost {
   }
 
   private bakeOne(att: Attachment): void {
-    if (!att.active) throw new HookError(`hook '${att.hook.name}' is no longer attached; nothing to bake`, att.hook.name);
+    this.assertBakeable(att, true);
+    this.write(att);
+  }
+
+  /** Throws a `HookError` (naming the hook and why) when `att` cannot be baked now; changes nothing. */
+  private assertBakeable(att: Attachment, checkOrder: boolean): void {
     const hook = att.hook;
+    if (!att.active) throw new HookError(`hook '${hook.name}' is no longer attached; nothing to bake`, hook.name);
     if (hook.wrapForward && !hook.bake) {
       throw new HookError(
         `hook '${hook.name}' wraps the forward and defines no bake(); it cannot be baked into weights (dispose it instead)`,
         hook.name,
       );
     }
-    const names = Object.keys(hook.parametrize ?? {});
-    for (const layer of att.layers) {
-      for (const n of names) {
-        const first = layer.bindings.find((b) => b.hook.parametrize?.[n]);
-        if (first && first.id !== att.id) {
-          throw new HookError(
-            `cannot bake '${hook.name}' on ${layer.path}.${n}: '${first.hook.name}' parametrizes it first; bake hooks in attach order`,
-            hook.name,
-            layer.path,
-          );
+    if (checkOrder) {
+      for (const layer of att.layers) {
+        for (const n of Object.keys(hook.parametrize ?? {})) {
+          const first = layer.bindings.find((b) => b.hook.parametrize?.[n]);
+          if (first && first.id !== att.id) {
+            throw new HookError(
+              `cannot bake '${hook.name}' on ${layer.path}.${n}: '${first.hook.name}' parametrizes it first; bake hooks in attach order`,
+              hook.name,
+              layer.path,
+            );
+          }
         }
       }
     }
+    let verdict: true | string = true;
+    try {
+      verdict = hook.canBake?.(att.layers) ?? true;
+    } catch (e) {
+      verdict = `its canBake check failed: ${(e as Error).message}`;
+    }
+    if (verdict !== true) throw new HookError(`cannot bake '${hook.name}': ${verdict}; nothing was written`, hook.name);
+  }
+
+  /** Writes the effective weights of `att`'s parametrizations, calls its `bake`, and detaches it. */
+  private write(att: Attachment): void {
+    const hook = att.hook;
+    const names = Object.keys(hook.parametrize ?? {});
     for (const layer of att.layers) {
       for (const n of names) {
         const v = layer.weights[n];

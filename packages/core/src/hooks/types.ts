@@ -12,11 +12,15 @@ import type { Tensor, Variable } from '../tf';
  * - `embedding`: produces `x_0` from the input.
  * - `block`: one whole block `f_i`; the unit of connectivity, truncation and early exit.
  * - `head`: the shared head (final norm, pooling, classifier).
+ * - `connection`: the join of block i's output into the connectivity's state (path
+ *   `blocks.i.connection`, depth i; identity forward). Wrap its forward to scale or gate block
+ *   i's long connection (e.g. `@acn/vcon`'s `fadeDepth`); it also holds learned connectivity
+ *   weights (DenseFormer's `alpha`, DenseNet's `proj` child). See `ConnectionLayer` in core.
  */
-export type LayerKind = 'dense' | 'norm' | 'token-mix' | 'mlp' | 'attention' | 'embedding' | 'block' | 'head';
+export type LayerKind = 'dense' | 'norm' | 'token-mix' | 'mlp' | 'attention' | 'embedding' | 'block' | 'head' | 'connection';
 
 /** Every layer kind, in a stable order (for validation and docs). */
-export const LAYER_KINDS: readonly LayerKind[] = ['dense', 'norm', 'token-mix', 'mlp', 'attention', 'embedding', 'block', 'head'];
+export const LAYER_KINDS: readonly LayerKind[] = ['dense', 'norm', 'token-mix', 'mlp', 'attention', 'embedding', 'block', 'head', 'connection'];
 
 /** What a hook sees of a layer: a stable dotted path, a kind, a block depth and the named weights. */
 export interface LayerInfo {
@@ -109,8 +113,15 @@ export interface LayerHook {
    */
   readonly bake?: (layer: LayerInfo) => void;
   /**
+   * Optional: whether the hook can be baked now. `true`, or the reason it cannot (e.g. VCON at
+   * β > 0: `β = 0.5 at step 10 ...`). The host asks every hook being baked (all of them for
+   * `bakeAll`) before it writes any effective weight, so a refusal leaves the model and every hook
+   * as they were. Must not change state.
+   */
+  readonly canBake?: (layers: readonly LayerInfo[]) => true | string;
+  /**
    * Optional: the layer's effective cost while this hook is attached (pruning lowers non-zeros and
-   * sparse bytes, quantization lowers bytes, low rank lowers FLOPs). `@acn/metrics` calls it with
+   * sparse bytes, quantization lowers bytes, low rank lowers FLOPs). `modelCost` calls it with
    * the cost so far (base cost, then earlier hooks' adjustments, in attach order).
    */
   readonly cost?: (layer: LayerInfo, base: LayerCost) => LayerCost;
@@ -120,7 +131,7 @@ export interface LayerHook {
 
 /**
  * Cost of one layer's own weights and computation (children excluded), for one sample, as counted
- * by `@acn/metrics`: a multiply-add is 2 FLOPs; bytes are the deployed storage of the weights
+ * by `modelCost`: a multiply-add is 2 FLOPs; bytes are the deployed storage of the weights
  * (float32 = 4 bytes each unless a hook says otherwise).
  */
 export interface LayerCost {

@@ -46,6 +46,50 @@ function siblingName(target: string, suffix: string): string {
   return join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.${suffix}`);
 }
 
+/**
+ * A temp (`tmp`) or backup (`bak`) sibling that an atomic write of `target` creates and, when it
+ * is not interrupted, removes again. One that is still there was left by a crashed write (or
+ * belongs to a write in progress in process `pid`).
+ *
+ * @example
+ * ```ts
+ * const left: AtomicLeftover = { path: '/runs/.ckpt.4242.a1b2c3d4e5f6.bak', kind: 'bak', pid: 4242 };
+ * ```
+ */
+export interface AtomicLeftover {
+  readonly path: string;
+  readonly kind: 'tmp' | 'bak';
+  readonly pid: number;
+}
+
+/**
+ * The temp and backup siblings of `target` that {@link writeFileAtomic} / {@link writeDirAtomic}
+ * left behind (empty when the parent directory does not exist).
+ *
+ * @example
+ * ```ts
+ * for (const l of atomicLeftovers('runs/ac/ckpt')) console.log(l.kind, l.path);
+ * ```
+ */
+export function atomicLeftovers(target: string): AtomicLeftover[] {
+  const base = basename(target);
+  const prefix = `.${base}.`;
+  let names: string[];
+  try {
+    names = nodeFs.readdirSync(dirname(target));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return [];
+    throw e;
+  }
+  const out: AtomicLeftover[] = [];
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const m = /^(\d+)\.[0-9a-f]{12}\.(tmp|bak)$/.exec(name.slice(prefix.length));
+    if (m) out.push({ path: join(dirname(target), name), kind: m[2] as 'tmp' | 'bak', pid: Number(m[1]) });
+  }
+  return out;
+}
+
 function toBytes(data: Uint8Array | string): Uint8Array {
   return typeof data === 'string' ? new TextEncoder().encode(data) : data;
 }

@@ -23,6 +23,8 @@
  * - `CONFIG_MISMATCH`: the checkpoint was saved from a model with another configuration.
  * - `SHAPE_MISMATCH`: a stored tensor's shape (or the set of tensor names) does not match the model.
  * - `INVALID_MANIFEST`: `checkpoint.json` is not valid JSON of the expected shape or format version.
+ * - `RECOVERY_FAILED`: the checkpoint directory is missing and no copy left by an interrupted save is complete.
+ * - `INCOMPATIBLE_STATE`: saved optimizer or trainer state does not fit the model or the run.
  *
  * @example
  * ```ts
@@ -47,7 +49,9 @@ export type CheckpointErrorCode =
   | 'CHECKSUM_MISMATCH'
   | 'CONFIG_MISMATCH'
   | 'SHAPE_MISMATCH'
-  | 'INVALID_MANIFEST';
+  | 'INVALID_MANIFEST'
+  | 'RECOVERY_FAILED'
+  | 'INCOMPATIBLE_STATE';
 
 /**
  * Thrown when checkpoint bytes or files are malformed or cannot be written safely. The message

@@ -16,8 +16,9 @@ export {
   decodeSafetensors,
   tensorsToSafetensors,
   safetensorsToTensors,
+  readSafetensorsHeader,
 } from './safetensors';
 export type { SafetensorsDtype, SafetensorsData, SafetensorsTensor, DecodedSafetensors } from './safetensors';
-export { writeFileAtomic, writeDirAtomic } from './atomic-write';
-export type { AtomicFs, AtomicWriteOptions } from './atomic-write';
+export { writeFileAtomic, writeDirAtomic, atomicLeftovers } from './atomic-write';
+export type { AtomicFs, AtomicWriteOptions, AtomicLeftover } from './atomic-write';
 export { sha256Hex } from './checksum';

@@ -234,7 +234,7 @@ export function encodeSafetensors(
   tensors: Record<string, SafetensorsTensor>,
   metadata?: Record<string, string>,
 ): Uint8Array {
-  const header: Record<string, unknown> = {};
+  const header: Record<string, unknown> = Object.create(null);
   if (metadata !== undefined) {
     for (const [k, v] of Object.entries(metadata)) {
       if (typeof v !== 'string') fail('INVALID_HEADER', `metadata '${k}' must be a string, got ${typeof v}`);
@@ -302,8 +302,14 @@ function parseHeader(bytes: Uint8Array): { entries: HeaderEntry[]; metadata: Rec
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     fail('INVALID_HEADER', `safetensors header must be a JSON object, got ${Array.isArray(parsed) ? 'array' : typeof parsed}`);
   }
+  // JSON.parse keeps the last of duplicate keys without a word; two tensors with one name mean a
+  // corrupt or crafted file, so reject instead of silently dropping one.
+  const dup = findDuplicateKey(text);
+  if (dup !== undefined) fail('INVALID_HEADER', `safetensors header has the key ${JSON.stringify(dup)} more than once`);
 
-  const metadata: Record<string, string> = {};
+  // Null-prototype maps: a tensor or metadata key named `__proto__` must stay an ordinary entry,
+  // never replace the prototype of the result.
+  const metadata: Record<string, string> = Object.create(null);
   const entries: HeaderEntry[] = [];
   for (const [name, raw] of Object.entries(parsed as Record<string, unknown>)) {
     if (name === METADATA_KEY) {
@@ -340,6 +346,53 @@ function parseHeader(bytes: Uint8Array): { entries: HeaderEntry[]; metadata: Rec
     entries.push({ name, dtype, shape: [...(shape as number[])], begin, end });
   }
   return { entries, metadata, dataStart: 8 + headerLen };
+}
+
+/**
+ * First key that occurs twice in one object of the (already valid) JSON `text`, if any. A small
+ * scanner because `JSON.parse` cannot report duplicates.
+ */
+function findDuplicateKey(text: string): string | undefined {
+  const stack: (Set<string> | undefined)[] = []; // one entry per open object (a Set) or array (undefined)
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '{') stack.push(new Set());
+    else if (c === '[') stack.push(undefined);
+    else if (c === '}' || c === ']') stack.pop();
+    else if (c === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      const keys = stack[stack.length - 1];
+      let k = j + 1;
+      while (k < text.length && /\s/.test(text[k])) k++;
+      if (keys && text[k] === ':') {
+        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        if (keys.has(key)) return key;
+        keys.add(key);
+      }
+      i = j;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Names, dtypes and shapes of the tensors in safetensors `bytes`, without reading any tensor data
+ * (the whole header is still validated: offsets, sizes, duplicates). Use it to check a file
+ * against what a model would need before allocating the model.
+ *
+ * @throws CheckpointError as {@link decodeSafetensors}.
+ * @example
+ * ```ts
+ * const header = readSafetensorsHeader(bytes);
+ * header.find((t) => t.name === 'head.kernel')?.shape; // [hidden, numClasses]
+ * ```
+ */
+export function readSafetensorsHeader(input: Uint8Array): { name: string; dtype: SafetensorsDtype; shape: number[] }[] {
+  const bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+  const { entries, dataStart } = parseHeader(bytes);
+  checkTiling(entries, bytes.length - dataStart);
+  return entries.map((e) => ({ name: e.name, dtype: e.dtype, shape: [...e.shape] }));
 }
 
 function readTensor(e: HeaderEntry, buf: Uint8Array): SafetensorsTensor {
@@ -410,15 +463,22 @@ export function decodeSafetensors(input: Uint8Array): DecodedSafetensors {
   const bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
   const { entries, metadata, dataStart } = parseHeader(bytes);
   const buf = bytes.subarray(dataStart);
+  const sorted = checkTiling(entries, buf.length);
+  const tensors: Record<string, SafetensorsTensor> = Object.create(null);
+  for (const e of sorted) tensors[e.name] = readTensor(e, buf);
+  return { tensors, metadata };
+}
 
+/** Entries sorted by offset, after checking that they tile `[0, length)` exactly. */
+function checkTiling(entries: HeaderEntry[], length: number): HeaderEntry[] {
   // The reference implementation requires the ranges, sorted by begin, to tile [0, buf.length)
   // exactly; anything else means a corrupt or hand-edited file, so reject rather than guess.
   const sorted = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
   let cursor = 0;
   let prev = '';
   for (const e of sorted) {
-    if (e.end > buf.length) {
-      fail('INVALID_OFFSETS', `tensor '${e.name}': data_offsets [${e.begin}, ${e.end}] exceed the ${buf.length}-byte data buffer`);
+    if (e.end > length) {
+      fail('INVALID_OFFSETS', `tensor '${e.name}': data_offsets [${e.begin}, ${e.end}] exceed the ${length}-byte data buffer`);
     }
     if (e.begin < cursor) {
       fail('INVALID_OFFSETS', `tensor '${e.name}': data_offsets [${e.begin}, ${e.end}] overlap tensor '${prev}' ending at ${cursor}`);
@@ -429,13 +489,10 @@ export function decodeSafetensors(input: Uint8Array): DecodedSafetensors {
     cursor = e.end;
     prev = e.name;
   }
-  if (cursor !== buf.length) {
-    fail('TRAILING_BYTES', `safetensors data buffer is ${buf.length} bytes but tensors cover only ${cursor} (${buf.length - cursor} trailing bytes)`);
+  if (cursor !== length) {
+    fail('TRAILING_BYTES', `safetensors data buffer is ${length} bytes but tensors cover only ${cursor} (${length - cursor} trailing bytes)`);
   }
-
-  const tensors: Record<string, SafetensorsTensor> = {};
-  for (const e of sorted) tensors[e.name] = readTensor(e, buf);
-  return { tensors, metadata };
+  return sorted;
 }
 
 // ---- tf.Tensor convenience ----------------------------------------------------------------------
@@ -455,7 +512,7 @@ const TF_TO_ST: Partial<Record<string, SafetensorsDtype>> = { float32: 'F32', in
  * ```
  */
 export function tensorsToSafetensors(named: Record<string, tf.Tensor>, metadata?: Record<string, string>): Uint8Array {
-  const plain: Record<string, SafetensorsTensor> = {};
+  const plain: Record<string, SafetensorsTensor> = Object.create(null);
   for (const [name, t] of Object.entries(named)) {
     const dtype = TF_TO_ST[t.dtype];
     if (dtype === undefined) {
@@ -480,7 +537,7 @@ export function tensorsToSafetensors(named: Record<string, tf.Tensor>, metadata?
  */
 export function safetensorsToTensors(bytes: Uint8Array): Record<string, tf.Tensor> {
   const { tensors } = decodeSafetensors(bytes);
-  const out: Record<string, tf.Tensor> = {};
+  const out: Record<string, tf.Tensor> = Object.create(null);
   try {
     for (const [name, t] of Object.entries(tensors)) {
       const dtype = t.dtype === 'F32' || t.dtype === 'F16' ? 'float32' : t.dtype === 'BOOL' ? 'bool' : 'int32';

@@ -13,7 +13,6 @@ import { crossEntropy } from '../train/loss';
 import { evaluate } from '../train/evaluate';
 import { trainStep } from '../train/train-step';
 import { Bert, bertConfig, createBert, MLM_IGNORE_LABEL, type BertConfigInput } from './bert';
-import { registerArchitecture } from './create-model';
 import { ConfigError, InputError } from './errors';
 import { truncate } from './truncate';
 
@@ -36,7 +35,6 @@ const ROWS = [
 describe('BERT', () => {
   beforeAll(async () => {
     await useWasm();
-    registerArchitecture('bert', (c) => new Bert(bertConfig(c as unknown as BertConfigInput)));
   });
 
   it('defaults to BERT-base as the ACN repository configures it, with the Hugging Face parameter count', () => {

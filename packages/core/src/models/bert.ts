@@ -17,12 +17,14 @@ import { standardNormal } from '../nn/init';
 import { Layer } from '../nn/layer';
 import { LayerNormLayer } from '../nn/layer-norm-layer';
 import { MlpLayer } from '../nn/mlp-layer';
+import { walkPrefixes } from '../connectivity/walk';
 import { gelu, geluFused, stopGradient } from '../ops';
 import { Rng } from '../random';
 import { tf, type Tensor } from '../tf';
 import { crossEntropy } from '../train/loss';
 import { BlockModel, type BaseModelConfig, type ForwardOptions } from './block-model';
-import { CONNECTIVITIES } from './connectivity';
+import { hasResidualBlocks } from '../connectivity/registry';
+import { CONNECTIVITY_ENUM } from './connectivity';
 import { InputError } from './errors';
 import { parseConfig } from './validate-config';
 
@@ -93,7 +95,7 @@ export const bertConfigSchema = z
     layerNormEps: z.number().positive().default(1e-12),
     initStd: z.number().positive().default(0.02),
     padId: z.number().int().min(0).default(0),
-    connectivity: z.enum(CONNECTIVITIES as unknown as ['acn', 'residual', 'feedforward']).default('acn'),
+    connectivity: z.enum(CONNECTIVITY_ENUM).default('acn'),
     seed: z.number().int().min(0).default(0),
     fused: z.boolean().default(true),
   })
@@ -175,7 +177,7 @@ class BertBlock extends Layer {
   }
 
   protected forward(x: Tensor, ctx: ForwardContext): Tensor {
-    if (this.cfg.connectivity !== 'residual') {
+    if (!hasResidualBlocks(this.cfg.connectivity)) {
       const a = this.norm1.apply(this.attn.apply(x, ctx), ctx); // ← no `x +` (AC / feedforward)
       return this.norm2.apply(this.ffn.apply(a, ctx), ctx); // ← no `a +`
     }
@@ -338,9 +340,9 @@ export class Bert extends BlockModel<BertConfig> {
   }
 
   /**
-   * The encoder output `[B, T, D]` that the heads read: the running sum `x_0 + … + x_L` (acn) or
-   * the last block's output (residual, feedforward). Same loop as `forward` (with its
-   * `detachInputs` handling), without the classification head.
+   * The encoder output `[B, T, D]` that the heads read: the running sum `x_0 + … + x_L` (acn),
+   * the last block's output (residual, feedforward, densenet) or the last depth-weighted average
+   * (denseformer). The same block loop as `forward` (`walkPrefixes`), without the classification head.
    *
    * @example
    * ```ts
@@ -348,18 +350,11 @@ export class Bert extends BlockModel<BertConfig> {
    * ```
    */
   encode(x: Tensor, options: ForwardOptions = {}): Tensor {
-    this.validateInput(x);
+    this.checkForwardInput(x, 'encode');
     const ctx = this.context(options);
     return tf.tidy(() => {
       const c = this.prepareContext(x, ctx);
-      let h = this.embedding.apply(x, c);
-      let y = h;
-      for (const block of this.blocks) {
-        const input = c.detachInputs && this.connectivity !== 'residual' ? stopGradient(h) : h;
-        h = block.apply(input, c);
-        y = this.connectivity === 'acn' ? y.add(h) : h; // ← acn: long connections (running sum)
-      }
-      return y;
+      return walkPrefixes(this, x, c).y; // the one block loop; y = what the heads read
     });
   }
 

@@ -23,8 +23,25 @@ export class ConfigError extends Error {
  * ```
  */
 export class InputError extends Error {
-  constructor(message: string) {
+  /**
+   * What went wrong, for programs: `invalid-input` (shape, dtype, values: the default),
+   * `not-a-tensor` (null, an array, ...), `input-disposed`, `model-disposed`, `non-finite-input`.
+   */
+  readonly code: InputErrorCode;
+
+  constructor(message: string, code: InputErrorCode = 'invalid-input') {
     super(message);
     this.name = 'InputError';
+    this.code = code;
   }
 }
+
+/**
+ * Codes of `InputError`.
+ *
+ * @example
+ * ```ts
+ * try { model.forward(null as never); } catch (e) { if (e instanceof InputError && e.code === 'not-a-tensor') ... }
+ * ```
+ */
+export type InputErrorCode = 'invalid-input' | 'not-a-tensor' | 'input-disposed' | 'model-disposed' | 'non-finite-input';

@@ -17,7 +17,8 @@ import { stopGradient } from '../ops';
 import { Rng } from '../random';
 import { tf, type Tensor } from '../tf';
 import { BlockModel, type BaseModelConfig } from './block-model';
-import { CONNECTIVITIES } from './connectivity';
+import { hasResidualBlocks } from '../connectivity/registry';
+import { CONNECTIVITY_ENUM } from './connectivity';
 import { InputError } from './errors';
 import { checkInputShape } from './input-check';
 import { parseConfig } from './validate-config';
@@ -67,7 +68,7 @@ export const mixerConfigSchema = z
     pooling: z.enum(['cls', 'mean']).default('cls'),
     postBlock: z.enum(['none', 'linearReluSkipLN']).default('none'),
     layerNormEps: z.number().positive().default(1e-5),
-    connectivity: z.enum(CONNECTIVITIES as unknown as ['acn', 'residual', 'feedforward']).default('acn'),
+    connectivity: z.enum(CONNECTIVITY_ENUM).default('acn'),
     seed: z.number().int().min(0).default(0),
     fused: z.boolean().default(true),
   })
@@ -146,7 +147,7 @@ class MixerBlock extends Layer {
 
   protected forward(x: Tensor, ctx: ForwardContext): Tensor {
     let b: Tensor;
-    if (this.cfg.connectivity === 'residual') {
+    if (hasResidualBlocks(this.cfg.connectivity)) {
       // Pre-LN sub-residuals. In a direct-gradient pass the branches see sg(x) while the identity
       // path keeps x (acn.md §4.5, the repository's dfa_res_mixer.py).
       const xs = ctx.detachInputs ? stopGradient(x) : x;

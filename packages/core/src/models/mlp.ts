@@ -14,7 +14,8 @@ import { gelu, geluFused, stopGradient } from '../ops';
 import { Rng } from '../random';
 import { tf, type Tensor } from '../tf';
 import { BlockModel, type BaseModelConfig } from './block-model';
-import { CONNECTIVITIES } from './connectivity';
+import { hasResidualBlocks } from '../connectivity/registry';
+import { CONNECTIVITY_ENUM } from './connectivity';
 import { checkInputShape } from './input-check';
 import { parseConfig } from './validate-config';
 
@@ -44,7 +45,7 @@ export const mlpConfigSchema = z
     depth: z.number().int().min(1).default(4),
     headNorm: z.boolean().default(true),
     layerNormEps: z.number().positive().default(1e-5),
-    connectivity: z.enum(CONNECTIVITIES as unknown as ['acn', 'residual', 'feedforward']).default('acn'),
+    connectivity: z.enum(CONNECTIVITY_ENUM).default('acn'),
     seed: z.number().int().min(0).default(0),
     fused: z.boolean().default(true),
   })
@@ -81,7 +82,7 @@ class MlpBlock extends Layer {
   }
   protected forward(x: Tensor, ctx: ForwardContext): Tensor {
     const act = this.cfg.fused ? geluFused : gelu;
-    if (this.cfg.connectivity !== 'residual') return act(this.fc.apply(x, ctx));
+    if (!hasResidualBlocks(this.cfg.connectivity)) return act(this.fc.apply(x, ctx));
     const xs = ctx.detachInputs ? stopGradient(x) : x; // DG pass: branch sees sg(x), identity keeps x
     return x.add(act(this.fc.apply(xs, ctx)));
   }

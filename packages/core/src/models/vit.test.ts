@@ -7,7 +7,6 @@ import { MultiHeadAttention } from '../nn/attention-layer';
 import { stopGradient } from '../ops';
 import { leakedTensors, maxAbsDiff, randomImages, useWasm } from '../testing/helpers';
 import { tf, type Tensor } from '../tf';
-import { registerArchitecture } from './create-model';
 import { ConfigError, InputError } from './errors';
 import { truncate } from './truncate';
 import { createVit, Vit, vitConfig, type VitConfigInput } from './vit';
@@ -21,7 +20,6 @@ const weightedSum = (logits: Tensor) => tf.sum(tf.mul(logits, tf.range(1, 1 + lo
 describe('ViT', () => {
   beforeAll(async () => {
     await useWasm();
-    registerArchitecture('vit', (c) => new Vit(vitConfig(c as unknown as VitConfigInput)));
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -87,6 +85,7 @@ describe('ViT', () => {
       'blocks.0.mlp:mlp',
       'blocks.0.mlp.fc1:dense',
       'blocks.0.mlp.fc2:dense',
+      'blocks.0.connection:connection', // the join of block 0 (connectivity hook point)
       'head:head',
       'head.norm:norm',
       'head.fc:dense',

@@ -23,7 +23,8 @@ import { gelu, geluFused, stopGradient } from '../ops';
 import { Rng } from '../random';
 import { tf, type Tensor } from '../tf';
 import { BlockModel, type BaseModelConfig } from './block-model';
-import { CONNECTIVITIES } from './connectivity';
+import { hasResidualBlocks } from '../connectivity/registry';
+import { CONNECTIVITY_ENUM } from './connectivity';
 import { checkInputShape } from './input-check';
 import { parseConfig } from './validate-config';
 
@@ -119,7 +120,7 @@ export const vitConfigSchema = z
     diracFfn: z.boolean().default(false),
     attnScaleAfterSoftmax: z.boolean().default(false),
     layerNormEps: z.number().positive().default(1e-5),
-    connectivity: z.enum(CONNECTIVITIES as unknown as ['acn', 'residual', 'feedforward']).default('acn'),
+    connectivity: z.enum(CONNECTIVITY_ENUM).default('acn'),
     seed: z.number().int().min(0).default(0),
     fused: z.boolean().default(true),
   })
@@ -236,7 +237,7 @@ class VitBlock extends Layer {
   }
 
   protected forward(x: Tensor, ctx: ForwardContext): Tensor {
-    if (this.cfg.connectivity === 'residual') {
+    if (hasResidualBlocks(this.cfg.connectivity)) {
       // Pre-LN residual block. In a direct-gradient pass the branches see sg(x) while the identity
       // path keeps x (acn.md §4.5); gradient still flows between the two sub-layers.
       const xs = ctx.detachInputs ? stopGradient(x) : x;

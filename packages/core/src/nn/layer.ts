@@ -1,5 +1,12 @@
 import { tf, type Tensor, type Variable } from '../tf';
+import { checkedForward } from '../hooks/check-forward';
 import type { Forward, ForwardContext, LayerHook, LayerInfo, LayerKind } from '../hooks/types';
+
+/**
+ * > 0 while a layer's own forward runs only to learn its output shape (see `ownOutputShape`):
+ * hooks are bypassed then, so a probe is invisible to them and costs no compression work.
+ */
+let shapeProbes = 0;
 
 /** A hook bound to one layer; the id keeps bindings of the same hook object apart. */
 export interface HookBinding {
@@ -27,6 +34,8 @@ export abstract class Layer implements LayerInfo {
   readonly weights: Record<string, Variable> = {};
   private readonly childLayers: Layer[] = [];
   private bindingList: HookBinding[] = [];
+  /** Output shape of this layer's own forward by input shape (for the forward-wrapper shape check). */
+  private readonly ownShapes = new Map<string, readonly number[]>();
 
   constructor(
     readonly path: string,
@@ -52,6 +61,7 @@ export abstract class Layer implements LayerInfo {
     const v = tf.variable(value, trainable);
     value.dispose();
     this.weights[name] = v;
+    this.ownShapes.clear(); // a structural change (resize, factorization) may change output shapes
     return v;
   }
 
@@ -87,6 +97,7 @@ export abstract class Layer implements LayerInfo {
     const stored = this.weights[name];
     if (!stored) throw new Error(`layer ${this.path} has no weight '${name}' (has: ${Object.keys(this.weights).join(', ') || 'none'})`);
     let out: Tensor = stored;
+    if (shapeProbes > 0) return out; // parametrizations preserve shape (checked at attach)
     for (const b of this.bindingList) {
       const p = b.hook.parametrize?.[name];
       if (p) out = p(out, this);
@@ -94,13 +105,51 @@ export abstract class Layer implements LayerInfo {
     return out;
   }
 
-  /** Runs the layer's forward wrapped by every attached forward wrapper (first attached innermost). */
+  /**
+   * Runs the layer's forward wrapped by every attached forward wrapper (first attached innermost).
+   * Each wrapper's output shape is checked against the layer's own (a `HookError` naming the hook).
+   */
   apply(x: Tensor, ctx: ForwardContext): Tensor {
-    let f: Forward = (input, c) => this.forward(input, c);
+    if (shapeProbes > 0) return this.forward(x, ctx);
+    let f: Forward = (input, c) => this.ownForward(input, c);
     for (const b of this.bindingList) {
-      if (b.hook.wrapForward) f = b.hook.wrapForward(f, this);
+      const wrap = b.hook.wrapForward;
+      if (wrap) f = checkedForward(b.hook, this, f, (next) => wrap(next, this), (input, c) => this.ownOutputShape(input, c));
     }
     return f(x, ctx);
+  }
+
+  private ownForward(x: Tensor, ctx: ForwardContext): Tensor {
+    const y = this.forward(x, ctx);
+    this.rememberShape(x, y);
+    return y;
+  }
+
+  private rememberShape(x: Tensor, y: Tensor): void {
+    if (this.ownShapes.size >= 64) this.ownShapes.clear(); // bounded: a few input shapes in practice
+    this.ownShapes.set(x.shape.join(','), y.shape);
+  }
+
+  /**
+   * The output shape of the layer's own forward for an input of `x`'s shape, for a wrapper that
+   * replaced the forward without calling it: remembered from an earlier call, else computed once
+   * per input shape with every hook bypassed (hooks never see the probe).
+   */
+  private ownOutputShape(x: Tensor, ctx: ForwardContext): readonly number[] {
+    const known = this.ownShapes.get(x.shape.join(','));
+    if (known) return known;
+    let shape: readonly number[] = [];
+    shapeProbes++;
+    try {
+      tf.tidy(() => {
+        const y = this.forward(x, ctx);
+        this.rememberShape(x, y);
+        shape = y.shape;
+      });
+    } finally {
+      shapeProbes--;
+    }
+    return shape;
   }
 
   /** The layer's own computation. Weights must be read with `this.w(name)`. */

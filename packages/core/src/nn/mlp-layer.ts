@@ -24,6 +24,11 @@ export class MlpLayer extends Layer {
     this.fc2 = this.addChild(new DenseLayer(`${path}.fc2`, hiddenDim, outDim, opts));
   }
 
+  /** Hidden width (fc1's output); smaller than built after hidden units were removed (`fc1.resize`, `fc2.resize`). */
+  get hiddenDim(): number {
+    return this.fc1.outDim;
+  }
+
   protected forward(x: Tensor, ctx: ForwardContext): Tensor {
     const act = this.opts.fused ? geluFused : gelu;
     return this.fc2.apply(act(this.fc1.apply(x, ctx)), ctx);

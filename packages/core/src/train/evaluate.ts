@@ -1,7 +1,8 @@
 import { makeBatch, type ArrayDataset } from '../data/array-dataset';
 import type { BlockModel } from '../models/block-model';
 import { tf } from '../tf';
-import { countCorrect, crossEntropy } from './loss';
+import { TrainingError } from './errors';
+import { checkLabels, countCorrect, crossEntropy } from './loss';
 
 /** Result of `evaluate`. Accuracies are fractions in [0, 1]. */
 export interface EvalResult {
@@ -34,6 +35,7 @@ export interface EvaluateOptions {
 export function evaluate(model: BlockModel, data: ArrayDataset, options: EvaluateOptions = {}): EvalResult {
   const bs = options.batchSize ?? 256;
   if (!Number.isInteger(bs) || bs < 1) throw new RangeError(`evaluate: batchSize must be a positive integer, got ${bs}`);
+  if (!(data.count >= 1)) throw new TrainingError(`evaluate: the data set is empty (count ${data.count}); loss and accuracy are undefined`);
   const probes = options.probes ?? false;
   const n = probes ? model.depth + 1 : 1;
   const correct = new Array<number>(n).fill(0);
@@ -42,6 +44,7 @@ export function evaluate(model: BlockModel, data: ArrayDataset, options: Evaluat
     const idx = Array.from({ length: Math.min(bs, data.count - start) }, (_, i) => start + i);
     const { x, y } = makeBatch(data, idx);
     try {
+      checkLabels(y, model.config.numClasses, 'evaluate');
       const out = model.forward(x, { probes });
       const heads = probes ? out.probes! : [out.logits];
       heads.forEach((logits, k) => {

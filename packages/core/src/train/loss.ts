@@ -1,4 +1,5 @@
 import { tf, type Tensor } from '../tf';
+import { TrainingError } from './errors';
 
 /**
  * Mean softmax cross-entropy between `logits` `[B, C]` and integer `labels` `[B]`, with optional
@@ -37,4 +38,26 @@ export function countCorrect(logits: Tensor, labels: Tensor): number {
   const v = n.dataSync()[0];
   n.dispose();
   return v;
+}
+
+/**
+ * Throws unless `labels` is `[B]` (B = `batch` when given) of integers in `[0, numClasses)`.
+ * Why before the forward: `oneHot` maps an out-of-range label to an all-zero row, so the loss and
+ * its gradient would silently be 0 for that sample instead of an error.
+ *
+ * @example
+ * ```ts
+ * checkLabels(y, model.config.numClasses, 'trainStep');
+ * ```
+ */
+export function checkLabels(labels: Tensor, numClasses: number, where: string, batch?: number): void {
+  if (labels.rank !== 1 || (batch !== undefined && labels.shape[0] !== batch)) {
+    throw new TrainingError(`${where}: labels must be [B]${batch !== undefined ? ` with B=${batch}` : ''}, got shape ${JSON.stringify(labels.shape)}`);
+  }
+  const v = labels.dataSync();
+  for (let i = 0; i < v.length; i++) {
+    if (!(Number.isInteger(v[i]) && v[i] >= 0 && v[i] < numClasses)) {
+      throw new TrainingError(`${where}: label ${v[i]} at batch index ${i} is outside [0, ${numClasses}) (the model's numClasses)`);
+    }
+  }
 }

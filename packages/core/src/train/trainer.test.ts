@@ -75,7 +75,7 @@ describe('train', () => {
     expect(begins).toEqual([0, 1, 2, 3]);
     expect(ends).toEqual([0, 1, 2, 3]);
     expect(epochs).toEqual([1, 2]);
-    expect(hookSteps).toEqual([0, 0, 1, 2, 3]); // attach signals the current step, then every step
+    expect(hookSteps).toEqual([0, 0, 1, 2, 3, 4]); // attach signals the current step, then every step, then N = 4 at the end
     expect(gradKeys.sort()).toEqual(Object.keys(m.namedWeights()).sort());
     m.dispose();
   });

@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
 import { loadCheckpoint, saveCheckpoint, type TrainerState } from '../checkpoint/checkpoint';
+import { recoverCheckpoint } from '../checkpoint/recovery';
+import { CheckpointError } from '../io';
 import { checkDataset, makeBatch, type ArrayDataset } from '../data/array-dataset';
 import type { BlockModel } from '../models/block-model';
 import { Rng } from '../random';
@@ -10,6 +11,8 @@ import { evaluate, type EvalResult } from './evaluate';
 import { createProgress, type ProgressMode, type ProgressReporter } from './progress';
 import { warmupCosine, type LrSchedule } from './schedule';
 import { trainStep, type TrainStepOptions } from './train-step';
+import { startDataParallel, type WorkersOption } from './parallel/data-parallel';
+import type { WorkerHookSpec } from './parallel/hook-spec';
 
 /** Emitted before each optimizer step. */
 export interface StepBeginEvent {
@@ -49,7 +52,8 @@ export interface EpochSummary {
 
 /**
  * Trainer events. Plugins and metrics subscribe here (schedules also get the step through
- * `model.hooks.step`, which the trainer calls before every step).
+ * `model.hooks.step`, which the trainer calls before every step, and once more with N after the
+ * last one).
  */
 export interface TrainerCallbacks {
   onStepBegin?(e: StepBeginEvent): void;
@@ -99,6 +103,16 @@ export interface TrainOptions {
   readonly probes?: boolean;
   /** Stop after this many epochs in this call (for tests of resume); the schedule still spans `epochs`. */
   readonly stopAfterEpoch?: number;
+  /**
+   * Data-parallel training on worker threads (default 0: the main thread). `n` splits every batch
+   * over n threads, each with its own backend and model replica; the gradients are summed and one
+   * AdamW update is applied on the main thread. `'auto'`: one thread per core when there are >= 2.
+   * Falls back to the main thread, with a message, when workers cannot start. See `WorkerHookSpec`
+   * for models with hooks; `extraLoss` keeps training on the main thread.
+   */
+  readonly workers?: WorkersOption;
+  /** How worker replicas rebuild the model's attached hooks (needed with `workers` when hooks are attached). */
+  readonly workerHooks?: readonly WorkerHookSpec[];
 }
 
 /** What `train` returns. */
@@ -106,10 +120,17 @@ export interface TrainResult {
   readonly history: EpochSummary[];
   readonly steps: number;
   readonly optimizer: AdamW;
+  /** Worker threads that computed the last step (0: the main thread). */
+  readonly workers: number;
 }
 
-function checkOptions(o: TrainOptions, data: ArrayDataset): void {
-  const bad = (k: string, v: unknown, rule: string) => new TrainingError(`invalid train option ${k}: ${rule} (got ${JSON.stringify(v)})`);
+/** A value for an error message: numbers as JS prints them (NaN, Infinity: JSON would say null). */
+function showValue(v: unknown): string {
+  return typeof v === 'number' || typeof v === 'bigint' || v === undefined ? String(v) : JSON.stringify(v);
+}
+
+function checkOptions(o: TrainOptions, data: ArrayDataset, model: BlockModel): void {
+  const bad = (k: string, v: unknown, rule: string) => new TrainingError(`invalid train option ${k}: ${rule} (got ${showValue(v)})`);
   if (!Number.isInteger(o.epochs) || o.epochs < 1) throw bad('epochs', o.epochs, 'must be an integer >= 1');
   if (o.batchSize !== undefined && (!Number.isInteger(o.batchSize) || o.batchSize < 1)) throw bad('batchSize', o.batchSize, 'must be an integer >= 1');
   if (o.lr !== undefined && !(o.lr > 0 && Number.isFinite(o.lr))) throw bad('lr', o.lr, 'must be a finite number > 0');
@@ -117,8 +138,48 @@ function checkOptions(o: TrainOptions, data: ArrayDataset): void {
   if (o.labelSmoothing !== undefined && !(o.labelSmoothing >= 0 && o.labelSmoothing < 1)) throw bad('labelSmoothing', o.labelSmoothing, 'must be in [0, 1)');
   if (o.clipNorm !== undefined && !(o.clipNorm > 0)) throw bad('clipNorm', o.clipNorm, 'must be > 0');
   if (o.resume && !o.checkpointDir) throw bad('resume', o.resume, 'needs checkpointDir');
+  if (o.stopAfterEpoch !== undefined && (!Number.isInteger(o.stopAfterEpoch) || o.stopAfterEpoch < 1)) throw bad('stopAfterEpoch', o.stopAfterEpoch, 'must be an integer >= 1');
+  if (o.checkpointEvery !== undefined && (!Number.isInteger(o.checkpointEvery) || o.checkpointEvery < 1)) throw bad('checkpointEvery', o.checkpointEvery, 'must be an integer >= 1');
   checkDataset(data, 'train data');
   if (o.evalData) checkDataset(o.evalData, 'eval data');
+  // More classes in the data than outputs in the model: labels >= numClasses would train on garbage.
+  for (const [name, ds] of [['train data', data], ['eval data', o.evalData]] as const) {
+    if (ds && ds.numClasses > model.config.numClasses) {
+      throw new TrainingError(`${name} has ${ds.numClasses} classes but the model outputs ${model.config.numClasses} (config numClasses)`);
+    }
+  }
+}
+
+/**
+ * Loads the checkpoint at `dir` into `model` and `optimizer` for a resume; `undefined` when there
+ * is none. A save killed between its renames leaves the checkpoint beside the directory: it is put
+ * back rather than training starting over (an unrecoverable leftover is an error, see
+ * `recoverCheckpoint`).
+ */
+function resumeFrom(dir: string, model: BlockModel, optimizer: AdamW, epochs: number, stepsPerEpoch: number): TrainerState | undefined {
+  if (!recoverCheckpoint(dir)) return undefined;
+  const ck = loadCheckpoint(dir, { into: model });
+  try {
+    const t = checkResumeState(ck, dir, epochs, stepsPerEpoch);
+    optimizer.setState(ck.optimizerState!);
+    return t;
+  } finally {
+    if (ck.optimizerState) tf.dispose([...Object.values(ck.optimizerState.m), ...Object.values(ck.optimizerState.v)]);
+  }
+}
+
+/** The saved trainer state must describe this run, or resuming would silently train another one. */
+function checkResumeState(ck: { trainer?: TrainerState; optimizerState?: { step: number } }, dir: string, epochs: number, stepsPerEpoch: number): TrainerState {
+  const fail = (msg: string): never => {
+    throw new CheckpointError('INCOMPATIBLE_STATE', `cannot resume from ${dir}: ${msg}`);
+  };
+  const t = ck.trainer ?? fail('the checkpoint has no trainer state (it was not written by train)');
+  if (!ck.optimizerState) fail('the checkpoint has no optimizer state');
+  if (t.epoch > epochs) fail(`it is at epoch ${t.epoch}, beyond epochs=${epochs}`);
+  if (t.step !== t.epoch * stepsPerEpoch) fail(`step ${t.step} is not epoch ${t.epoch} x ${stepsPerEpoch} steps per epoch (another batch size or data set?)`);
+  if (ck.optimizerState!.step !== t.step) fail(`optimizer step ${ck.optimizerState!.step} differs from trainer step ${t.step}`);
+  if (t.history.length !== t.epoch) fail(`history has ${t.history.length} entries for ${t.epoch} epochs`);
+  return t;
 }
 
 function fmt(e: EpochSummary, epochs: number): string {
@@ -138,7 +199,7 @@ function fmt(e: EpochSummary, epochs: number): string {
  * ```
  */
 export async function train(model: BlockModel, data: ArrayDataset, options: TrainOptions): Promise<TrainResult> {
-  checkOptions(options, data);
+  checkOptions(options, data, model);
   const bs = options.batchSize ?? 64;
   const stepsPerEpoch = Math.ceil(data.count / bs);
   const totalSteps = stepsPerEpoch * options.epochs;
@@ -153,22 +214,30 @@ export async function train(model: BlockModel, data: ArrayDataset, options: Trai
   let startEpoch = 0;
   const history: EpochSummary[] = [];
 
-  if (options.resume && options.checkpointDir && existsSync(options.checkpointDir)) {
-    const ck = loadCheckpoint(options.checkpointDir, { into: model });
-    if (ck.optimizerState) {
-      optimizer.setState(ck.optimizerState);
-      tf.dispose([...Object.values(ck.optimizerState.m), ...Object.values(ck.optimizerState.v)]);
-    }
-    if (ck.trainer) {
-      startEpoch = ck.trainer.epoch;
-      step = ck.trainer.step;
-      rng = Rng.fromState(ck.trainer.rngState);
-      history.push(...(ck.trainer.history as EpochSummary[]));
+  if (options.resume && options.checkpointDir) {
+    try {
+      const t = resumeFrom(options.checkpointDir, model, optimizer, options.epochs, stepsPerEpoch);
+      if (t) {
+        startEpoch = t.epoch;
+        step = t.step;
+        rng = Rng.fromState(t.rngState);
+        history.push(...(t.history as EpochSummary[]));
+      }
+    } catch (e) {
+      optimizer.dispose(); // moments restored before the failure must not leak
+      progress.stop();
+      throw e;
     }
   }
 
   const wantGrads = callbacks.some((c) => c.onGradients);
   const lastEpoch = Math.min(options.epochs, options.stopAfterEpoch ?? options.epochs);
+  // Started after a resume, so the replicas copy the restored weights.
+  const parallel = await startDataParallel(model, data, { ...options, batchSize: bs }).catch((e: unknown) => {
+    optimizer.dispose(); // an invalid workers option must not leak restored moments
+    progress.stop();
+    throw e;
+  });
   try {
     for (let epoch = startEpoch + 1; epoch <= lastEpoch; epoch++) {
       const t0 = performance.now();
@@ -185,7 +254,7 @@ export async function train(model: BlockModel, data: ArrayDataset, options: Trai
         let result;
         try {
           const ev = { step, epoch };
-          result = trainStep(model, optimizer, x, y, {
+          const stepOptions: TrainStepOptions = {
             lr,
             labelSmoothing: options.labelSmoothing,
             clipNorm: options.clipNorm,
@@ -194,7 +263,8 @@ export async function train(model: BlockModel, data: ArrayDataset, options: Trai
             step,
             epoch,
             onGradients: wantGrads ? (grads) => callbacks.forEach((c) => c.onGradients?.({ ...ev, grads, x, y })) : undefined,
-          });
+          };
+          result = parallel ? await parallel.step(model, optimizer, data, idx, x, y, stepOptions) : trainStep(model, optimizer, x, y, stepOptions);
         } finally {
           x.dispose();
           y.dispose();
@@ -214,8 +284,15 @@ export async function train(model: BlockModel, data: ArrayDataset, options: Trai
         saveCheckpoint(options.checkpointDir, { model, optimizer, trainer });
       }
     }
+  } catch (e) {
+    optimizer.dispose(); // the caller never gets it: free its moments
+    throw e;
   } finally {
     progress.stop();
+    await parallel?.dispose();
   }
-  return { history, steps: step, optimizer };
+  // Hooks saw steps 0..N-1 (each before its optimizer step); signal N, the step after the last
+  // one, so schedules end where training ended (a VCON hook holds β(N) and can be baked).
+  model.hooks.step(step);
+  return { history, steps: step, optimizer, workers: parallel?.workers ?? 0 };
 }

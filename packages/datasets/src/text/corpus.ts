@@ -5,14 +5,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatasetError } from '../errors';
+import { readError } from '../read-bytes';
 import type { WordPieceTokenizer } from './wordpiece';
 
 function readText(path: string, what: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new DatasetError('FILE_NOT_FOUND', `${what}: ${path} not found`, { path, cause: err });
-    throw err;
+    throw readError(path, err, `${what} file`) ?? err;
   }
 }
 
@@ -67,7 +67,7 @@ export function textLines(text: string): string[] {
  *
  * @example
  * ```ts
- * const lines = loadTinyShakespeare('/work/shared/data'); // ~32,777 lines
+ * const lines = loadTinyShakespeare('./data'); // ~32,777 lines
  * ```
  */
 export function loadTinyShakespeare(dir: string): string[] {
@@ -81,7 +81,7 @@ export function loadTinyShakespeare(dir: string): string[] {
  *
  * @example
  * ```ts
- * const paragraphs = loadWikiText2('/work/shared/data', 'valid');
+ * const paragraphs = loadWikiText2('./data', 'valid');
  * ```
  */
 export function loadWikiText2(dir: string, split: 'train' | 'valid' | 'test'): string[] {

@@ -48,7 +48,7 @@ describe('SST-2 reader', () => {
     expectError('sentence\tlabel\na\tb\t1\n', 'BAD_LENGTH', /line 2: expected 2 tab-separated fields .* got 3/);
     expectError('sentence\tlabel\n \t1\n', 'BAD_LENGTH', /line 2: empty sentence/);
     expectError('sentence\tlabel\ngood \t1\n\nbad \t0\n', 'BAD_LENGTH', /line 3: blank line/);
-    expectError('index\tsentence\nx\tfoo\n', 'BAD_LABEL', /line 2: index "x" is not a non-negative integer/);
+    expectError('index\tsentence\nx\tfoo\n', 'BAD_LABEL', /line 2: index "x" is not an integer in \[0, 2147483647\]/);
     const many = `sentence\tlabel\n${Array.from({ length: 30 }, () => 'x\t7').join('\n')}\n`;
     expectError(many, 'BAD_LABEL', /stopped after 10 problems/);
   });

@@ -5,6 +5,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatasetError, type DatasetErrorCode } from '../errors';
+import { readError } from '../read-bytes';
+import { visible } from './visible';
 
 /** The three GLUE SST-2 files. */
 export type Sst2Split = 'train' | 'dev' | 'test';
@@ -60,7 +62,7 @@ export function parseSst2(text: string, options: Sst2Options & { source?: string
   if (!labeled && header !== TEST_HEADER) {
     throw new DatasetError(
       'BAD_MAGIC',
-      `${source}: line 1: expected the header '${LABELED_HEADER.replace('\t', '<TAB>')}' (train/dev) or '${TEST_HEADER.replace('\t', '<TAB>')}' (test), got ${JSON.stringify(header.slice(0, 80))}`,
+      `${source}: line 1: expected the header '${LABELED_HEADER.replace('\t', '<TAB>')}' (train/dev) or '${TEST_HEADER.replace('\t', '<TAB>')}' (test), got ${visible(header.slice(0, 80))}${header.startsWith('\uFEFF') ? ' (the file starts with a byte-order mark U+FEFF: save it as UTF-8 without BOM)' : ''}`,
       { path: source },
     );
   }
@@ -75,7 +77,7 @@ export function parseSst2(text: string, options: Sst2Options & { source?: string
     const fields = lines[i].split('\t');
     if (fields.length !== 2) {
       const what = labeled ? 'sentence<TAB>label' : 'index<TAB>sentence';
-      report('BAD_LENGTH', line, lines[i] === '' ? 'blank line' : `expected 2 tab-separated fields (${what}), got ${fields.length}: ${JSON.stringify(lines[i].slice(0, 60))}`);
+      report('BAD_LENGTH', line, lines[i] === '' ? 'blank line' : `expected 2 tab-separated fields (${what}), got ${fields.length}: ${visible(lines[i].slice(0, 60))}`);
       if (problems.length >= MAX_REPORTED) break;
       continue;
     }
@@ -83,8 +85,9 @@ export function parseSst2(text: string, options: Sst2Options & { source?: string
     const sentence = sentenceField.trim();
     if (!sentence) report('BAD_LENGTH', line, 'empty sentence');
     const v = valueField.trim();
-    if (labeled && v !== '0' && v !== '1') report('BAD_LABEL', line, `label ${JSON.stringify(v)} is not 0 or 1`);
-    if (!labeled && !/^\d+$/.test(v)) report('BAD_LABEL', line, `index ${JSON.stringify(v)} is not a non-negative integer`);
+    if (labeled && v !== '0' && v !== '1') report('BAD_LABEL', line, `label ${visible(v)} is not 0 or 1`);
+    // Indices are stored as int32: 2147483648 would wrap to -2147483648.
+    if (!labeled && !(/^\d+$/.test(v) && Number(v) <= 2147483647)) report('BAD_LABEL', line, `index ${visible(v)} is not an integer in [0, 2147483647]`);
     if (problems.length >= MAX_REPORTED) break;
     sentences.push(sentence);
     values.push(Number(v));
@@ -111,7 +114,7 @@ export function parseSst2(text: string, options: Sst2Options & { source?: string
  *
  * @example
  * ```ts
- * sst2Path('/work/shared/data', 'dev'); // '/work/shared/data/sst2/dev.tsv'
+ * sst2Path('./data', 'dev'); // 'data/sst2/dev.tsv'
  * ```
  */
 export function sst2Path(dir: string, split: Sst2Split): string {
@@ -126,10 +129,16 @@ export function sst2Path(dir: string, split: Sst2Split): string {
  *
  * @example
  * ```ts
- * const train = loadSst2('/work/shared/data', 'train'); // 67,349 labeled phrases
+ * const train = loadSst2('./data', 'train'); // 67,349 labeled phrases
  * ```
  */
 export function loadSst2(dir: string, split: Sst2Split, options: Sst2Options = {}): Sst2Data {
   const path = sst2Path(dir, split);
-  return parseSst2(readFileSync(path, 'utf8'), { ...options, source: path });
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw readError(path, err, 'SST-2 file') ?? err;
+  }
+  return parseSst2(text, { ...options, source: path });
 }

@@ -1,6 +1,8 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { DatasetError } from '../errors';
+import { readError } from '../read-bytes';
+import { visible } from './visible';
 
 /**
  * Writes `text` to `path` atomically: a temporary file beside the target is written, flushed and
@@ -32,9 +34,9 @@ export function checkVocabTokens(tokens: readonly string[], source: string): voi
   const seen = new Map<string, number>();
   tokens.forEach((t, i) => {
     if (t.length === 0) throw new DatasetError('BAD_ARGUMENT', `${source}: line ${i + 1}: empty token`, { path: source });
-    if (/\s/u.test(t)) throw new DatasetError('BAD_ARGUMENT', `${source}: line ${i + 1}: token ${JSON.stringify(t)} contains whitespace`, { path: source });
+    if (/\s/u.test(t)) throw new DatasetError('BAD_ARGUMENT', `${source}: line ${i + 1}: token ${visible(t)} contains whitespace`, { path: source });
     const prev = seen.get(t);
-    if (prev !== undefined) throw new DatasetError('BAD_ARGUMENT', `${source}: line ${i + 1}: duplicate token ${JSON.stringify(t)} (first on line ${prev + 1})`, { path: source });
+    if (prev !== undefined) throw new DatasetError('BAD_ARGUMENT', `${source}: line ${i + 1}: duplicate token ${visible(t)} (first on line ${prev + 1})`, { path: source });
     seen.set(t, i);
   });
 }
@@ -68,11 +70,22 @@ export function loadVocab(path: string): string[] {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new DatasetError('FILE_NOT_FOUND', `${path}: vocabulary file not found`, { path, cause: err });
-    throw err;
+    throw readError(path, err, 'vocabulary file') ?? err;
   }
+  return parseVocab(text, path);
+}
+
+/**
+ * The tokens of `vocab.txt` text (see {@link loadVocab}), checked.
+ *
+ * @example
+ * ```ts
+ * parseVocab('[PAD]\n[UNK]\n', 'inline'); // ['[PAD]', '[UNK]']
+ * ```
+ */
+export function parseVocab(text: string, source: string): string[] {
   const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-  checkVocabTokens(lines, path);
+  checkVocabTokens(lines, source);
   return lines;
 }

@@ -1,6 +1,6 @@
 /**
  * Analysis metrics of acn.md §4: layer probing, cutoff layer, incremental contribution,
- * per-block gradient norms, direct vs full gradients, and latency.
+ * per-block gradient norms and direct vs full gradients (latency lives in `@acn/core`).
  *
  * @example
  * ```ts
@@ -27,6 +27,4 @@ export type {
   DirectVsFullOptions,
   GradientComparison,
 } from './direct-gradient';
-export { measureLatency, modelLatency } from './latency';
-export type { LatencyOptions, LatencyStats, ModelLatencyOptions } from './latency';
 export { transpose } from './matrix';

@@ -3,9 +3,24 @@
  * prediction layer, gradient-norm, incremental-contribution and DG/FG heatmaps. Plain JSON
  * objects, so users can render them anywhere (vega-embed, the Vega editor) or restyle them.
  */
-import type { TopLevelSpec } from 'vega-lite';
 import type { AutoCompressionResults, RunResult } from './schema';
 import { runLabels } from './table';
+
+/**
+ * A Vega-Lite v6 top-level specification as plain JSON. Typed structurally so that this package's
+ * type declarations do not import `vega-lite` (an optional, ESM-only peer); cast to vega-lite's
+ * `TopLevelSpec` if you use its types.
+ *
+ * @example
+ * ```ts
+ * import type { TopLevelSpec } from 'vega-lite';
+ * const spec = chartSpecs(results)[0].spec as unknown as TopLevelSpec;
+ * ```
+ */
+export interface VegaLiteSpec {
+  readonly $schema: string;
+  readonly [key: string]: unknown;
+}
 
 /**
  * Which chart a {@link ChartSpec} draws.
@@ -33,7 +48,7 @@ export interface ChartSpec {
   readonly run?: number;
   /** The chart title (also inside the spec). */
   readonly title: string;
-  readonly spec: TopLevelSpec;
+  readonly spec: VegaLiteSpec;
 }
 
 /**
@@ -81,7 +96,7 @@ interface Cell {
 }
 
 /** A layer × epoch heatmap: x = epoch (1-based), y = layer 1..L with layer 1 at the bottom. */
-function heatmap(cells: Cell[], o: { title: string; subtitle: string; colorTitle: string; epochs: number; depth: number; width: number; scale: Record<string, unknown> }): TopLevelSpec {
+function heatmap(cells: Cell[], o: { title: string; subtitle: string; colorTitle: string; epochs: number; depth: number; width: number; scale: Record<string, unknown> }): VegaLiteSpec {
   return {
     $schema: SCHEMA,
     title: { text: o.title, subtitle: o.subtitle },
@@ -95,10 +110,10 @@ function heatmap(cells: Cell[], o: { title: string; subtitle: string; colorTitle
       y: { field: 'layer', type: 'ordinal', title: 'layer', sort: 'descending' },
       color: { field: 'value', type: 'quantitative', title: o.colorTitle, scale: o.scale, legend: { orient: 'right' } },
     },
-  } as TopLevelSpec;
+  };
 }
 
-function probeSpec(results: AutoCompressionResults, labels: string[], width: number): TopLevelSpec {
+function probeSpec(results: AutoCompressionResults, labels: string[], width: number): VegaLiteSpec {
   const lines: { run: string; layer: number; accuracy: number }[] = [];
   const cutoffs: { run: string; layer: number; accuracy: number; marker: string }[] = [];
   results.runs.forEach((r, i) => {
@@ -124,7 +139,7 @@ function probeSpec(results: AutoCompressionResults, labels: string[], width: num
         encoding: { x, y, color, shape: { field: 'marker', type: 'nominal', title: 'marker', scale: { range: ['diamond'] } } },
       },
     ],
-  } as TopLevelSpec;
+  };
 }
 
 function gradNormCells(run: RunResult, scale: 'per-epoch' | 'raw'): Cell[] {

@@ -34,7 +34,7 @@ describe('chartSpecs', () => {
     const specs = chartSpecs(sampleResults(4, 6));
     expect(specs.map((s) => s.id)).toEqual(['probe', 'grad-norms-0', 'grad-norms-1', 'contribution-0', 'dgfg-0']);
     for (const s of specs) {
-      const spec = s.spec as { title: { text: string }; width: number };
+      const spec = s.spec as unknown as { title: { text: string }; width: number };
       expect(spec.title.text).toBe(s.title);
       expect(spec.width).toBe(560);
     }

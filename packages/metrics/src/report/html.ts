@@ -3,6 +3,7 @@
  * tables plus inline-SVG charts rendered by Vega (no scripts, stylesheets or fonts to fetch).
  */
 import { chartSpecs, type ChartKind, type ChartOptions } from './charts';
+import { ReportError } from './errors';
 import { escapeHtml, formatBytes, formatSi } from './format';
 import { validateResults, type AutoCompressionResults, type RunResult } from './schema';
 import { runLabels } from './table';
@@ -95,12 +96,28 @@ function scopeSvgIds(svg: string, prefix: string): string {
 }
 
 /**
+ * Loads vega and vega-lite, the optional peers of the HTML report (only users who want HTML
+ * install them; vega-lite 6 also wants Node >= 22 in its engines). Both are ESM with top-level
+ * await: a dynamic import is the only way that also works from the CommonJS build.
+ */
+async function loadVega(): Promise<{ vega: typeof import('vega'); vl: typeof import('vega-lite') }> {
+  try {
+    const [vega, vl] = await Promise.all([import('vega'), import('vega-lite')]);
+    return { vega, vl };
+  } catch (e) {
+    const why = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+    throw new ReportError('MISSING_PEER', `renderHtmlReport needs the optional peer dependencies vega and vega-lite: npm i vega@^6.4.0 vega-lite@^6.5.0 (${why})`);
+  }
+}
+
+/**
  * Renders results as one self-contained HTML page: dataset header, a summary table, the probe
  * chart (all runs, cutoffs marked), a before/after cost table for every truncated run, and per run
  * the gradient-norm, contribution and DG/FG heatmaps (when present). Charts are Vega-Lite specs
  * (see {@link chartSpecs}) rendered to inline SVG in Node by Vega's headless renderer; every piece
  * of text from `results` and `options.title` is escaped. Validates `results` first (throws like
- * `validateResults`). Vega is loaded on first use, so importing this package stays light.
+ * `validateResults`). Vega is loaded on first use, so importing this package stays light; it is an
+ * optional peer (`npm i vega vega-lite`), and a {@link ReportError} `MISSING_PEER` says so when absent.
  *
  * @example
  * ```ts
@@ -110,13 +127,12 @@ function scopeSvgIds(svg: string, prefix: string): string {
  */
 export async function renderHtmlReport(results: AutoCompressionResults, options: HtmlReportOptions): Promise<string> {
   const data = validateResults(results);
-  // Both packages are ESM with top-level await: a dynamic import is the only way that also works
-  // from the CommonJS build.
-  const [vega, vl] = await Promise.all([import('vega'), import('vega-lite')]);
+  const { vega, vl } = await loadVega();
   const specs = chartSpecs(data, options);
   const svgs: string[] = [];
   for (const c of specs) {
-    const compiled = vl.compile(c.spec, { logger: silentLogger() }).spec;
+    // ChartSpec.spec is typed structurally (see VegaLiteSpec); it is a vega-lite TopLevelSpec.
+    const compiled = vl.compile(c.spec as unknown as Parameters<typeof vl.compile>[0], { logger: silentLogger() }).spec;
     // renderer 'none': no DOM or canvas needed; text widths fall back to estimates without `canvas`.
     const view = new vega.View(vega.parse(compiled), { renderer: 'none', logLevel: vega.Error });
     try {

@@ -21,7 +21,9 @@ export type { AutoCompressionResults, RunResult, TruncatedResult } from './schem
 export { formatTable, probeTable, runLabels } from './table';
 export type { FormatTableOptions } from './table';
 export { chartSpecs } from './charts';
-export type { ChartKind, ChartOptions, ChartSpec } from './charts';
+export type { ChartKind, ChartOptions, ChartSpec, VegaLiteSpec } from './charts';
 export { renderHtmlReport } from './html';
+export { ReportError } from './errors';
+export type { ReportErrorCode } from './errors';
 export type { HtmlReportOptions } from './html';
 export { escapeHtml, formatBytes, formatSi } from './format';

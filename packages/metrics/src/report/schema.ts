@@ -3,6 +3,7 @@
  * and what `formatTable`, `probeTable` and `renderHtmlReport` read. Unknown fields are kept
  * (loose objects), so writers can add context without breaking readers.
  */
+import { CONNECTIVITIES, type Connectivity } from '@acn/core';
 import { z } from 'zod';
 
 const accuracy = z.number().min(0).max(1);
@@ -63,7 +64,7 @@ const matrix = z.array(z.array(z.number()));
  */
 export const runResultSchema = z
   .looseObject({
-    connectivity: z.enum(['acn', 'residual', 'feedforward']),
+    connectivity: z.enum(CONNECTIVITIES as unknown as [Connectivity, ...Connectivity[]]), // core's list (densenet, denseformer included)
     depth: z.number().int().min(1),
     epochs: count,
     testAccuracy: accuracy,

@@ -1,0 +1,105 @@
+/*
+ * Regression fixture of the block loop: logits, probes, the encoder output and gradient
+ * fingerprints of every model (Mixer, MLP, ViT, BERT) × connectivity (acn, residual,
+ * feedforward), with and without the direct-gradient pass (`detachInputs`), recorded with the
+ * hand-written loops that existed before the connectivity strategies (issue 10). The strategies
+ * run the same ops in the same order, so the comparison is exact (`toEqual` on float32 values,
+ * no tolerance), on the wasm backend the fixture was recorded on.
+ *
+ * Regenerate (only when a change of the numbers is intended): ACN_WRITE_LOOP_FIXTURE=1 npx vitest run src/connectivity/loop-fixture.test.ts
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createBert, type Bert } from '../models/bert';
+import type { BlockModel } from '../models/block-model';
+import { createMixer } from '../models/mixer';
+import { createMlp } from '../models/mlp';
+import { createVit } from '../models/vit';
+import { useWasm } from '../testing/helpers';
+import { tf, type Tensor } from '../tf';
+
+const FIXTURE = join(__dirname, '__fixtures__', 'loop-v0.json');
+const WRITE = process.env.ACN_WRITE_LOOP_FIXTURE === '1';
+
+type Conn = 'acn' | 'residual' | 'feedforward';
+const MODELS: Record<string, (c: Conn) => BlockModel> = {
+  mixer: (connectivity) => createMixer({ inputShape: [8, 8, 1], numClasses: 3, patchSize: 4, hiddenDim: 8, tokenMlpDim: 4, channelMlpDim: 16, depth: 3, connectivity, seed: 5 }),
+  mlp: (connectivity) => createMlp({ inputShape: [6], numClasses: 3, depth: 3, hiddenDim: 8, connectivity, seed: 5 }),
+  vit: (connectivity) => createVit({ inputShape: [8, 8, 1], numClasses: 3, patchSize: 4, hiddenDim: 8, numHeads: 2, mlpDim: 16, depth: 3, connectivity, seed: 5 }),
+  bert: (connectivity) => createBert({ vocabSize: 20, numClasses: 3, maxLength: 8, hiddenDim: 8, numHeads: 2, mlpDim: 16, depth: 3, typeVocabSize: 0, connectivity, seed: 5 }),
+};
+
+function input(arch: string): Tensor {
+  if (arch === 'bert') return tf.tensor2d([[2, 7, 9, 11, 3, 0], [2, 15, 6, 3, 0, 0]], [2, 6], 'int32');
+  if (arch === 'mlp') return tf.randomUniform([2, 6], 0, 1, 'float32', 3);
+  return tf.randomUniform([2, 8, 8, 1], 0, 1, 'float32', 3);
+}
+
+const values = (t: Tensor): number[] => Array.from(t.dataSync());
+
+/** Per trainable weight (by path): its first 4 gradient values and the JS sum of |g| (a fingerprint). */
+function gradFingerprint(model: BlockModel, x: Tensor, detachInputs: boolean): Record<string, number[]> {
+  const named = Object.entries(model.namedWeights()).filter(([, v]) => v.trainable);
+  const { value, grads } = tf.variableGrads(
+    () => tf.tidy(() => tf.sum(tf.square(model.forward(x, { training: true, detachInputs, probes: true }).probes!.reduce((a, b) => a.add(b)))) as tf.Scalar),
+    named.map(([, v]) => v),
+  );
+  const out: Record<string, number[]> = {};
+  for (const [path, v] of named) {
+    const g = grads[v.name];
+    const d = g ? g.dataSync() : new Float32Array(0);
+    let s = 0;
+    for (const e of d) s += Math.abs(e);
+    out[path] = [...Array.from(d.subarray(0, 4)), s];
+  }
+  tf.dispose([value, ...Object.values(grads)]);
+  return out;
+}
+
+function record(arch: string, connectivity: Conn): Record<string, unknown> {
+  const model = MODELS[arch](connectivity);
+  const x = input(arch);
+  const r = model.forward(x, { probes: true });
+  const d = model.forward(x, { detachInputs: true });
+  const out: Record<string, unknown> = {
+    logits: values(r.logits),
+    probes: r.probes!.map(values),
+    detachedLogits: values(d.logits),
+    grads: gradFingerprint(model, x, false),
+    detachedGrads: gradFingerprint(model, x, true),
+  };
+  if (arch === 'bert') {
+    const h = (model as Bert).encode(x);
+    out.encode = values(h);
+    h.dispose();
+  }
+  tf.dispose([r.logits, ...r.probes!, d.logits, x]);
+  model.dispose();
+  return out;
+}
+
+describe('block loop regression fixture (recorded before the connectivity strategies)', () => {
+  beforeAll(useWasm);
+
+  if (WRITE) {
+    it('writes the fixture', () => {
+      const all: Record<string, unknown> = {};
+      for (const arch of Object.keys(MODELS)) for (const c of ['acn', 'residual', 'feedforward'] as const) all[`${arch}/${c}`] = record(arch, c);
+      writeFileSync(FIXTURE, JSON.stringify(all));
+    });
+    return;
+  }
+
+  const fixture = JSON.parse(readFileSync(FIXTURE, 'utf8')) as Record<string, Record<string, unknown>>;
+  for (const arch of Object.keys(MODELS)) {
+    for (const c of ['acn', 'residual', 'feedforward'] as const) {
+      it(`${arch}/${c}: logits, probes, detached pass and gradients are bit-identical; no leaks`, () => {
+        const before = tf.memory().numTensors;
+        const now = record(arch, c);
+        expect(tf.memory().numTensors).toBe(before);
+        expect(now).toEqual(fixture[`${arch}/${c}`]);
+      });
+    }
+  }
+});
