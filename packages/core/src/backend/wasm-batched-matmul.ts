@@ -54,10 +54,11 @@ const BYTES = 4; // float32
 
 /**
  * Below this many multiply-adds per matrix, the per-entry cost (XNNPACK operator creation, weight
- * packing, three id registrations) exceeds what XNNPACK saves over the scalar loop. Measured on
- * wasm (see /work/notes/perf2.md): M = N = 17, K = 16 (4.6k MACs) is already faster looped.
+ * packing, three id registrations) eats what XNNPACK saves over the scalar loop. Measured on wasm
+ * (`bench/batched-matmul.bench.ts`, fwd+bwd, B·H = 256): T = 8, dh = 16 (1024) 0.64×; T = 10 (1600)
+ * 0.89×; T = 8, dh = 32 (2048) 1.06×; T = 12, dh = 16 (2304) 1.22×; T = 17, dh = 16 (4624) 1.4–1.6×.
  */
-export const MIN_MACS_PER_MATRIX = 1024;
+export const MIN_MACS_PER_MATRIX = 2048;
 
 /** Whether the batched-loop route applies: float32, same batch shape on both sides, big enough. */
 export function canLoopBatchedMatMul(a: Info, b: Info, M: number, K: number, N: number): boolean {
