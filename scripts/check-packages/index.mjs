@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `pnpm check:packages`: check what a user gets from npm, not what the workspace links give us.
 //
-//  1. package metadata + LICENSE copies (metadata.mjs)
+//  1. package metadata + LICENSE copies (metadata.mjs); layering: plugins depend on core only (layering.mjs)
 //  2. build every public package (turbo, cached)
 //  3. pack every public package (pnpm pack: workspace:/catalog: ranges become real versions)
 //  4. publint (strict) and @arethetypeswrong/cli (profile node16: we require Node >= 20, so the
@@ -24,6 +24,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkLayering } from './layering.mjs';
 import { checkMetadata, publicPackages, repoRoot } from './metadata.mjs';
 import { missingFromReadme } from './readme-exports.mjs';
 
@@ -162,6 +163,12 @@ console.log(`check-packages: ${names.length} public packages (${names.join(', ')
 await step('metadata', () => {
   const problems = checkMetadata(repoRoot);
   problems.forEach((p) => fail(`metadata: ${p}`));
+  if (problems.length === 0) console.log('   ok');
+});
+
+await step('layering', () => {
+  const problems = checkLayering(repoRoot);
+  problems.forEach((p) => fail(`layering: ${p}`));
   if (problems.length === 0) console.log('   ok');
 });
 

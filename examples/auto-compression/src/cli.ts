@@ -14,6 +14,7 @@ export const DEFAULTS: DemoOptions = {
   batchSize: 64,
   lr: 1e-3,
   warmupEpochs: 1,
+  workers: 'auto',
   seed: 0,
   connectivities: ['acn', 'residual'],
   outDir: 'results',
@@ -25,7 +26,7 @@ export const DEFAULTS: DemoOptions = {
 };
 
 /** `--quick`: a smoke run of well under a minute (used by the example's own test). */
-export const QUICK: Partial<DemoOptions> = { depth: 3, width: 32, tokenMlpDim: 16, channelMlpDim: 64, epochs: 3, warmupEpochs: 0.5, lr: 3e-3, trainLimit: 1024, testLimit: 500, dgfgEvery: 4, latencyRepeats: 5, batchSize: 64 };
+export const QUICK: Partial<DemoOptions> = { depth: 3, width: 32, tokenMlpDim: 16, channelMlpDim: 64, epochs: 3, warmupEpochs: 0.5, lr: 3e-3, trainLimit: 1024, testLimit: 500, dgfgEvery: 4, latencyRepeats: 5, batchSize: 64, workers: 0 };
 
 export const cli = defineCli<DemoOptions>({
   name: 'auto-compression',

@@ -29,6 +29,7 @@ export const DEFAULTS: ExampleOptions = {
   batchSize: 64,
   lr: 2e-3,
   warmupEpochs: 1,
+  workers: 'auto',
   seed: 0,
   valSize: 1000,
   tau: 0.7,
@@ -54,6 +55,7 @@ export const QUICK: Partial<ExampleOptions> = {
   testLimit: 256,
   latencyRepeats: 2,
   batch1Samples: 4,
+  workers: 0,
 };
 
 export const cli = defineCli<ExampleOptions>({

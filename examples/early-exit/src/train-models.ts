@@ -40,6 +40,8 @@ export async function trainModel(connectivity: Connectivity, training: Training,
     batchSize: o.batchSize,
     lr: o.lr,
     warmupEpochs: Math.min(o.warmupEpochs, o.epochs),
+    // extraLoss is a closure and cannot cross threads: exit-loss training stays on the main thread.
+    workers: extra === undefined ? o.workers : 0,
     labelSmoothing: LABEL_SMOOTHING,
     clipNorm: 1,
     seed: o.seed,

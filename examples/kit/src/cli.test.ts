@@ -11,7 +11,7 @@ import { writeResultJson } from './results';
 
 const DEFAULTS: StudyOptions = {
   depth: 12, epochs: 10, batchSize: 64, lr: 1e-3, warmupEpochs: 1, seed: 0, connectivities: ['acn', 'residual'],
-  outDir: 'results', delta: 0.005, dgfgEvery: 25, latencyRepeats: 20, quick: false, backend: 'auto',
+  outDir: 'results', delta: 0.005, dgfgEvery: 25, latencyRepeats: 20, quick: false, backend: 'auto', workers: 'auto',
 };
 const cli = defineCli<StudyOptions>({
   name: 'demo',
@@ -34,12 +34,22 @@ describe('defineCli', () => {
     expect(cli.parse(['--help'])).toBe('help');
   });
 
+  it('--workers takes auto or a thread count', () => {
+    expect(cli.parse(['--workers', '2'])).toMatchObject({ workers: 2 });
+    expect(cli.parse(['--workers', '0'])).toMatchObject({ workers: 0 });
+    expect(cli.parse(['--workers', '4', '--workers', 'auto'])).toMatchObject({ workers: 'auto' });
+    expect(cli.help()).toContain('--workers <auto|N>');
+  });
+
   it('rejects bad values and unknown flags with messages naming the flag', () => {
     expect(() => cli.parse(['--depth', '0'])).toThrow("--depth must be an integer >= 1, got '0'");
     expect(() => cli.parse(['--lr', 'fast'])).toThrow("--lr must be a number >= 0, got 'fast'");
     expect(() => cli.parse(['--connectivity', 'acn,dense'])).toThrow(`--connectivity: unknown 'dense' (known: ${CONNECTIVITIES.join(', ')})`);
     expect(() => cli.parse(['--backend', 'gpu'])).toThrow("--backend must be one of auto, tensorflow, wasm, cpu, got 'gpu'");
     expect(() => cli.parse(['--bogus'])).toThrow("unknown option '--bogus'");
+    expect(() => cli.parse(['--workers', 'two'])).toThrow("--workers must be 'auto' or an integer >= 0, got 'two'");
+    expect(() => cli.parse(['--workers', '-1'])).toThrow("--workers must be 'auto' or an integer >= 0, got '-1'");
+    expect(() => cli.parse(['--workers', '1.5'])).toThrow("--workers must be 'auto' or an integer >= 0, got '1.5'");
     expect(() => cli.parse(['--depth'])).toThrow(/--depth/);
   });
 

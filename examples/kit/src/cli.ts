@@ -11,6 +11,8 @@ export type OptionKind =
   | { readonly type: 'number'; readonly min?: number; readonly max?: number; readonly below?: number }
   /** Comma-separated numbers, each checked like `int` / `number`. */
   | { readonly type: 'numbers'; readonly int?: boolean; readonly min?: number; readonly max?: number }
+  /** An integer, or the word `auto` (e.g. `--workers auto|N`). */
+  | { readonly type: 'int-or-auto'; readonly min?: number }
   | { readonly type: 'string' }
   | { readonly type: 'choice'; readonly choices: readonly string[] }
   | { readonly type: 'list'; readonly choices?: readonly string[] }
@@ -104,6 +106,13 @@ function readValue(s: OptionSpec<unknown>, raw: string | boolean): unknown {
       return raw === true; // a negatable `--no-x` flag arrives as false
     case 'string':
       return String(raw);
+    case 'int-or-auto':
+      if (String(raw).trim() === 'auto') return 'auto';
+      try {
+        return readNumber(s.flag, String(raw), { int: true, min: k.min });
+      } catch {
+        throw new Error(`--${s.flag} must be 'auto' or an integer${k.min !== undefined ? ` >= ${k.min}` : ''}, got '${String(raw)}'`);
+      }
     case 'choice':
       if (!k.choices.includes(String(raw))) throw new Error(`--${s.flag} must be one of ${k.choices.join(', ')}, got '${String(raw)}'`);
       return String(raw);

@@ -1,7 +1,7 @@
 /**
  * Option specs and option types several examples share, so each example lists only its own.
  */
-import { CONNECTIVITIES, type BackendKind, type Connectivity } from '@acn/core';
+import { CONNECTIVITIES, type BackendKind, type Connectivity, type WorkersOption } from '@acn/core';
 import type { OptionSpec } from './cli';
 
 /** Options every example has: data, output, backend, seed, `--quick`. */
@@ -21,6 +21,13 @@ export interface TrainingOptions {
   readonly batchSize: number;
   readonly lr: number;
   readonly warmupEpochs: number;
+  /**
+   * Data-parallel worker threads (`train`'s `workers`): `'auto'` = one per core (the main thread on
+   * a 1-core machine), 0 = train on the main thread. The split changes the float summation order
+   * of the gradients, so results are bit-identical for the same count and equal within float
+   * rounding across counts.
+   */
+  readonly workers: WorkersOption;
 }
 
 /** The MLP-Mixer shape options (Fashion-MNIST 28×28×1 images). */
@@ -66,7 +73,7 @@ export function runOptions<O extends RunOptions>(seedHelp = 'seed of init and sh
 }
 
 /**
- * `--epochs`, `--batch`, `--lr`, `--warmup`.
+ * `--epochs`, `--batch`, `--lr`, `--warmup`, `--workers`.
  *
  * @example
  * ```ts
@@ -79,6 +86,7 @@ export function trainingOptions<O extends TrainingOptions>(epochsHelp = 'trainin
     { flag: 'batch', key: 'batchSize' as Extract<keyof O, string>, help: 'batch size', kind: { type: 'int', min: 1 } },
     { flag: 'lr', key: 'lr' as Extract<keyof O, string>, help: 'peak learning rate', kind: { type: 'number', min: 0 } },
     { flag: 'warmup', key: 'warmupEpochs' as Extract<keyof O, string>, help: 'warm-up epochs', kind: { type: 'number', min: 0 } },
+    { flag: 'workers', key: 'workers' as Extract<keyof O, string>, arg: 'auto|N', help: "training threads: 'auto' = one per core, 0 = the main thread only", kind: { type: 'int-or-auto', min: 0 } },
   ];
 }
 

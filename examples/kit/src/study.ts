@@ -132,6 +132,7 @@ export async function trainAndProbe<M extends BlockModel>(model: M, connectivity
     batchSize: o.batchSize,
     lr: o.lr,
     warmupEpochs: Math.min(o.warmupEpochs, o.epochs),
+    workers: o.workers,
     labelSmoothing: STUDY_RECIPE.labelSmoothing,
     clipNorm: STUDY_RECIPE.clipNorm,
     seed: o.seed,

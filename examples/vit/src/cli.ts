@@ -33,6 +33,7 @@ export const DEFAULTS: VitExampleOptions = {
   batchSize: 64,
   lr: 1e-3,
   warmupEpochs: 1,
+  workers: 'auto',
   seed: 0,
   connectivities: ['acn', 'residual'],
   quirks: 'paper',
@@ -58,6 +59,7 @@ export const QUICK: Partial<VitExampleOptions> = {
   dgfgEvery: 4,
   latencyRepeats: 5,
   batchSize: 64,
+  workers: 0,
 };
 
 export const cli = defineCli<VitExampleOptions>({

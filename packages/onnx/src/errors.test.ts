@@ -1,5 +1,4 @@
-import { compressorHook, createMlp, initBackend, Layer, tf, type Tensor } from '@acn/core';
-import { uniformQuantizer } from '@acn/quant';
+import { createMlp, initBackend, Layer, tf, type Tensor } from '@acn/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OnnxError } from './errors';
 import { exportOnnx } from './export';
@@ -32,19 +31,8 @@ class Scale extends Layer {
   }
 }
 
+// The un-baked-hook case needs a real compressor plugin: @acn/integration-tests, onnx-errors.test.ts.
 describe('exportOnnx: bad input gets a clear error naming the layer and hook', () => {
-  it('an un-baked hook', () => {
-    const model = tiny();
-    model.hooks.attach(compressorHook(uniformQuantizer({ bits: 8 })));
-    const e = thrown(() => exportOnnx(model));
-    // compressorHook wraps the forward but can bake: it is "un-baked", not "no ONNX form".
-    expect(e.code).toBe('unbaked-hook');
-    expect(e.path).toBe('embedding.proj');
-    expect(e.hook).toBe('acn:quant/uniform');
-    expect(e.message).toMatch(/layer embedding\.proj: hook 'acn:quant\/uniform' is still attached; bake it/);
-    model.dispose();
-  });
-
   it('a hook with no ONNX form (a forward wrapper that cannot be baked)', () => {
     const model = tiny();
     model.hooks.attach({ name: 'test:double', filter: { path: /^blocks\.1\.fc$/ }, wrapForward: (next) => (x, c) => next(x, c).mul(2) });

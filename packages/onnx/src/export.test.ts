@@ -1,14 +1,17 @@
 import { CONNECTIVITIES, initBackend, tf, truncate } from '@acn/core';
-import { tinyModelZoo, transformerZoo } from '@acn/test-utils';
+import { maxDiff, runOrt, tfForward, tinyModelZoo, transformerZoo, zooBatch } from '@acn/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { exportOnnx } from './export';
 import { decodeModelProto } from './proto';
-import { maxDiff, runOrt, tfForward, zooBatch } from './ort.test-helper';
+import { loadOnnxRuntime, type OrtModule } from './runtime';
 
 const FP32_TOL = 1e-4;
 
+let ort: OrtModule;
+
 beforeAll(async () => {
   await initBackend('wasm');
+  ort = await loadOnnxRuntime('node');
 });
 
 // Every connectivity core has (read from core, so new ones are checked as they land).
@@ -28,7 +31,7 @@ describe('exportOnnx: fp32 models equal the tfjs forward on onnxruntime-node', (
       const ex = exportOnnx(model, { probes: true });
       expect(tf.memory().numTensors).toBe(before);
       const ours = tfForward(model, x);
-      const got = await runOrt(ex.bytes, x);
+      const got = await runOrt(ort, ex.bytes, x);
       expect(maxDiff(got.logits, ours.logits)).toBeLessThan(FP32_TOL);
       for (let k = 0; k <= model.depth; k++) expect(maxDiff(got[`probe_${k}`], ours.probes[k]), `probe ${k}`).toBeLessThan(FP32_TOL);
       // Every weight is in the file except BERT's masked-LM head (not part of classification).
@@ -47,7 +50,7 @@ describe('exportOnnx: fp32 models equal the tfjs forward on onnxruntime-node', (
     const full = exportOnnx(model);
     const cut = exportOnnx(small);
     expect(cut.sizes.fileBytes).toBeLessThan(full.sizes.fileBytes);
-    const got = await runOrt(cut.bytes, x);
+    const got = await runOrt(ort, cut.bytes, x);
     expect(maxDiff(got.logits, tfForward(model, x).probes[2])).toBeLessThan(FP32_TOL);
     const graph = decodeModelProto(cut.bytes).graph;
     expect(graph.initializer.some((i) => i.name.startsWith('blocks.2.'))).toBe(false);

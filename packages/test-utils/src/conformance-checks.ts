@@ -1,6 +1,6 @@
 import { compressorHook, tf, type BlockModel, type Compressor, type Tensor } from '@acn/core';
 import { expect } from 'vitest';
-import type { ZooEntry } from './models';
+import { zooBatch, type ZooEntry } from './models';
 
 /** Options the checks read (a subset of `ConformanceOptions`). */
 export interface CheckOptions {
@@ -33,14 +33,10 @@ function maxAbsDiff(a: Tensor, b: Tensor): number {
   return v;
 }
 
-function batchFor(entry: ZooEntry): Tensor {
-  return entry.input ? entry.input(3) : tf.randomUniform([3, ...entry.sampleShape], 0, 1, 'float32', 11);
-}
-
 /** Runs `fn` with a fresh model and batch of `entry`, freeing both afterwards (also on failure). */
 function withModel(entry: ZooEntry, fn: (model: BlockModel, x: Tensor) => void): void {
   const model = entry.create();
-  const x = batchFor(entry);
+  const x = zooBatch(entry);
   try {
     fn(model, x);
   } finally {

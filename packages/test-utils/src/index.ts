@@ -11,5 +11,7 @@ export { compressorConformance } from './conformance';
 export type { ConformanceOptions } from './conformance';
 export { CONFORMANCE_CHECKS } from './conformance-checks';
 export type { CheckOptions, ConformanceCheck } from './conformance-checks';
-export { tinyModelZoo, transformerZoo, ZOO_CONNECTIVITIES } from './models';
+export { tinyModelZoo, transformerZoo, zooBatch, ZOO_CONNECTIVITIES } from './models';
+export { EXACT_QDQ, maxDiff, runOrt, tfForward } from './ort-compare';
+export type { OrtLike, OrtLikeSession } from './ort-compare';
 export type { ZooEntry } from './models';

@@ -10,6 +10,19 @@ export interface ZooEntry {
 }
 
 /**
+ * A batch of `b` valid inputs for a zoo entry: its own `input` (BERT ids) or uniform floats in
+ * [0, 1) of `[b, ...sampleShape]` (fixed seed, so every call gives the same batch).
+ *
+ * @example
+ * ```ts
+ * const x = zooBatch(tinyModelZoo()[0], 8); // [8, 8, 8, 1]
+ * ```
+ */
+export function zooBatch(entry: ZooEntry, b = 3): Tensor {
+  return entry.input ? entry.input(b) : tf.randomUniform([b, ...entry.sampleShape], 0, 1, 'float32', 11);
+}
+
+/**
  * The connectivities every plugin is checked on by default: ACN, the residual baseline and the two
  * dense residual variants (their learned connection weights are ordinary model weights that
  * plugins must handle). `feedforward` has the ACN blocks without the sum; add it explicitly.

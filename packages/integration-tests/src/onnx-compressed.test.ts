@@ -2,12 +2,13 @@ import { compressorHook, initBackend, tf, truncate, type BlockModel } from '@acn
 import { factorizeModel } from '@acn/lowrank';
 import { magnitudePruning, removeNeurons } from '@acn/prune';
 import { binaryQuantizer, exportQuantized, ternaryQuantizer, uniformQuantizer } from '@acn/quant';
-import { tinyModelZoo, transformerZoo, type ZooEntry } from '@acn/test-utils';
+import { decodeModelProto, exportOnnx, loadOnnxRuntime, type OrtModule, type QuantForms } from '@acn/onnx';
+import { EXACT_QDQ, maxDiff, runOrt, tfForward, tinyModelZoo, transformerZoo, zooBatch, type ZooEntry } from '@acn/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { QuantForms } from './emit-context';
-import { exportOnnx } from './export';
-import { decodeModelProto } from './proto';
-import { EXACT_QDQ, maxDiff, runOrt, tfForward, zooBatch } from './ort.test-helper';
+
+// Every baked compressed form of the real plugins (quant, lowrank, prune) exported by @acn/onnx
+// and run on onnxruntime-node against the tfjs forward. Plugins may not depend on each other, so
+// these tests live here rather than in packages/onnx.
 
 const FP32_TOL = 1e-4;
 /**
@@ -19,8 +20,11 @@ const FP32_TOL = 1e-4;
  */
 const DYNAMIC_REL_TOL = 0.05;
 
+let ort: OrtModule;
+
 beforeAll(async () => {
   await initBackend('wasm');
+  ort = await loadOnnxRuntime('node');
 });
 
 const zoo: ZooEntry[] = [...tinyModelZoo(['acn', 'residual']), ...transformerZoo(['acn'])];
@@ -60,7 +64,7 @@ describe('exportOnnx: quantized forms on onnxruntime-node', () => {
         const ops = decodeModelProto(ex.bytes).graph.node.map((n) => n.op_type);
         expect(ops).toContain(f.op);
         const ours = tfForward(model, x);
-        const got = await runOrt(ex.bytes, x, f.op === 'DequantizeLinear' ? EXACT_QDQ : {});
+        const got = await runOrt(ort, ex.bytes, x, f.op === 'DequantizeLinear' ? EXACT_QDQ : {});
         const tol = f.exact ? FP32_TOL : DYNAMIC_REL_TOL * maxAbs(ours.logits) + 0.02;
         expect(maxDiff(got.logits, ours.logits)).toBeLessThan(tol);
         for (let k = 0; k <= model.depth; k++) expect(maxDiff(got[`probe_${k}`], ours.probes[k]), `probe ${k}`).toBeLessThan(f.exact ? FP32_TOL : DYNAMIC_REL_TOL * maxAbs(ours.probes[k]) + 0.02);
@@ -109,7 +113,7 @@ describe('exportOnnx: structural compression on onnxruntime-node', () => {
       const ex = exportOnnx(model);
       const names = decodeModelProto(ex.bytes).graph.initializer.map((i) => i.name);
       expect(names.some((n) => n.endsWith('.kernelA')), entry.name).toBe(true);
-      const got = await runOrt(ex.bytes, x);
+      const got = await runOrt(ort, ex.bytes, x);
       expect(maxDiff(got.logits, tfForward(model, x).logits), entry.name).toBeLessThan(FP32_TOL);
       x.dispose();
       model.dispose();
@@ -124,7 +128,7 @@ describe('exportOnnx: structural compression on onnxruntime-node', () => {
     factorizeModel(small, { rank: 2, filter: { path: /channelMlp\.fc1$/ } });
     bake(small, () => uniformQuantizer({ bits: 8, filter: { path: /channelMlp\.fc2$/ } }));
     const ex = exportOnnx(small, { quantized: exportQuantized(small).weights, forms: { int8: 'qdq' } });
-    const got = await runOrt(ex.bytes, x, EXACT_QDQ);
+    const got = await runOrt(ort, ex.bytes, x, EXACT_QDQ);
     expect(maxDiff(got.logits, tfForward(small, x).logits)).toBeLessThan(FP32_TOL);
     x.dispose();
     model.dispose();
@@ -140,7 +144,7 @@ describe('exportOnnx: structural compression on onnxruntime-node', () => {
     const ex = exportOnnx(model);
     const init = decodeModelProto(ex.bytes).graph.initializer.find((i) => i.name === 'blocks.0.channelMlp.fc1.kernel')!;
     expect(init.dims).toEqual([16, 16]);
-    const got = await runOrt(ex.bytes, x);
+    const got = await runOrt(ort, ex.bytes, x);
     expect(maxDiff(got.logits, tfForward(model, x).logits)).toBeLessThan(FP32_TOL);
     x.dispose();
     model.dispose();
@@ -154,7 +158,7 @@ describe('exportOnnx: structural compression on onnxruntime-node', () => {
     const ex = exportOnnx(model);
     expect(ex.sizes.zeros).toBeGreaterThan(0.5 * ex.sizes.params);
     expect(ex.sizes.sparseBytes).toBeLessThan(ex.sizes.weightBytes);
-    const got = await runOrt(ex.bytes, x);
+    const got = await runOrt(ort, ex.bytes, x);
     expect(maxDiff(got.logits, tfForward(model, x).logits)).toBeLessThan(FP32_TOL);
     x.dispose();
     model.dispose();

@@ -1,13 +1,17 @@
 import { CONNECTIVITIES, initBackend, tf } from '@acn/core';
 import { earlyExitForward, entropyPolicy, maxProbPolicy, patiencePolicy, sharedExits, type ExitPolicy } from '@acn/early-exit';
-import { tinyModelZoo, transformerZoo } from '@acn/test-utils';
+import { createEarlyExitRunner, exportOnnxSegments, loadOnnxRuntime, type OrtModule } from '@acn/onnx';
+import { tinyModelZoo, transformerZoo, zooBatch } from '@acn/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createEarlyExitRunner } from './early-exit-runner';
-import { nodeOrt, zooBatch } from './ort.test-helper';
-import { exportOnnxSegments } from './segments';
+
+// @acn/onnx's early-exit runner (exit segments on onnxruntime-node) against @acn/early-exit's
+// earlyExitForward with the same policies. Plugins may not depend on each other, so this lives here.
+
+let ort: OrtModule;
 
 beforeAll(async () => {
   await initBackend('wasm');
+  ort = await loadOnnxRuntime('node');
 });
 
 /**
@@ -39,7 +43,7 @@ describe('early exit on onnxruntime equals @acn/early-exit at batch > 1', () => 
         maxProbPolicy({ p: 0, minLayer: 1 }), // everyone stops at layer 1
       ];
       tf.dispose([r.logits, ...r.probes!]);
-      const runner = await createEarlyExitRunner(await nodeOrt(), exportOnnxSegments(model));
+      const runner = await createEarlyExitRunner(ort, exportOnnxSegments(model));
       const data = x.dtype === 'int32' ? Int32Array.from(x.dataSync()) : Float32Array.from(x.dataSync());
       let early = 0;
       for (const policy of policies) {
@@ -69,7 +73,7 @@ describe('early exit on onnxruntime equals @acn/early-exit at batch > 1', () => 
       [2, 3],
     ]);
     const policy = maxProbPolicy({ p: 0 }); // everyone stops at the first exit
-    const runner = await createEarlyExitRunner(await nodeOrt(), seg);
+    const runner = await createEarlyExitRunner(ort, seg);
     const got = await runner.run(Float32Array.from(x.dataSync()), x.shape, policy);
     const ours = earlyExitForward(model, x, { exits: sharedExits(model, { layers: [1, 2] }), policy });
     expect(Array.from(got.exitLayers)).toEqual(new Array(8).fill(1));
