@@ -25,10 +25,15 @@ export interface BackendGlobalState {
   last: LastBackend | null;
   /** Serialises `initBackend` calls across copies so two cannot interleave `setBackend()`. */
   queue: Promise<unknown>;
-  /** Original wasm matmul kernel configs, captured on first fast-path registration. */
+  /** Original wasm kernel configs (BatchMatMul, _FusedMatMul, Transpose), captured when first wrapped. */
   wasmOriginals: Map<string, tf.KernelConfig>;
-  /** The fast-path wrapper kernel functions (identity tells whether a wrapper is registered). */
+  /** Core's wrapper kernel functions, by kernel name (identity tells whether a wrapper is registered). */
   wasmWrappers: Map<string, tf.KernelFunc>;
+  /**
+   * Whether core's wasm SIMD kernels are used (wasm-elementwise.ts). Optional: a state created by
+   * an older copy of core lacks it (then the environment default applies).
+   */
+  wasmFusedElementwise?: boolean;
 }
 
 /** `Symbol.for` so that the ESM and CJS builds (and duplicate installs) find the same slot. */

@@ -1,6 +1,7 @@
 import { tf } from '../tf';
 import { BackendError, type BackendAttempt } from './backend-error';
 import { backendState } from './global-state';
+import { registerWasmElementwiseKernels, wasmFusedElementwise } from './wasm-elementwise';
 import { registerWasmFastPaths, unregisterWasmFastPaths, wasmFastPathsActive } from './wasm-matmul';
 import { registerZeroGradients } from './zero-gradients';
 
@@ -31,6 +32,13 @@ export interface BackendInfo {
 export interface InitBackendOptions {
   /** Register the wasm matmul fast paths when the backend is wasm (default true). */
   wasmFastPaths?: boolean;
+  /**
+   * Use core's wasm SIMD kernels (fused GELU and LayerNorm in `geluFused` / `layerNormFused`, the
+   * last-two-axes transpose, the zero-copy clone). They round differently from the tfjs ops, so
+   * `false` reproduces values recorded before them. Default: leave the current setting (on, unless
+   * the environment variable `ACN_WASM_FUSED_ELEMENTWISE=0` was set at load).
+   */
+  wasmFusedKernels?: boolean;
   /**
    * Where `'auto'` reports its choice: one line naming the backend and, on the slow cpu fallback,
    * what to install. Default: written to stderr. `false` silences it; a function receives the line
@@ -128,6 +136,7 @@ function tryWasm(log: Attempts, fastPaths: boolean): Promise<boolean> {
     // The kernel registry is global, so (un)registering before setBackend('wasm') is fine.
     if (fastPaths) registerWasmFastPaths();
     else unregisterWasmFastPaths();
+    registerWasmElementwiseKernels(); // GELU/LayerNorm kernels + SIMD transpose (wasm-elementwise.ts)
   });
 }
 
@@ -220,7 +229,8 @@ async function initBackendNow(kind: BackendKind, fastPaths: boolean): Promise<Ba
  *
  * @param kind which backend to use (default `'auto'`: tfjs-node-gpu, tfjs-node, wasm, cpu).
  * @param options `wasmFastPaths` (default true): register the wasm matmul wrapper on wasm; false
- *   restores the stock kernels. `log` (default: stderr): where `'auto'` reports the backend it
+ *   restores the stock kernels. `wasmFusedKernels`: switch core's wasm SIMD kernels (fused
+ *   GELU/LayerNorm, transpose, clone) on or off; left as is when omitted. `log` (default: stderr): where `'auto'` reports the backend it
  *   chose in one line (on cpu, with what to install to be faster); `false` silences it, a function
  *   receives the line.
  * @throws BackendError for an explicit kind that cannot be loaded; the message names the npm
@@ -235,6 +245,10 @@ async function initBackendNow(kind: BackendKind, fastPaths: boolean): Promise<Ba
  */
 export function initBackend(kind: BackendKind = 'auto', options: InitBackendOptions = {}): Promise<BackendInfo> {
   const fastPaths = options.wasmFastPaths ?? true;
+  if (options.wasmFusedKernels !== undefined && typeof options.wasmFusedKernels !== 'boolean') {
+    return Promise.reject(new TypeError(`initBackend: options.wasmFusedKernels must be a boolean, got ${typeof options.wasmFusedKernels}`));
+  }
+  if (options.wasmFusedKernels !== undefined) wasmFusedElementwise.enabled = options.wasmFusedKernels;
   if (options.log !== undefined && options.log !== false && typeof options.log !== 'function') {
     return Promise.reject(new TypeError(`initBackend: options.log must be false or a function, got ${typeof options.log}`));
   }

@@ -68,12 +68,15 @@ export function denseFused(x: tf.Tensor, kernel: tf.Tensor, bias?: tf.Tensor): t
     const b = bias != null ? (args[2] as tf.Tensor) : undefined;
     const save = args[args.length - 1] as tf.GradSaveFunc;
     const x2 = tf.reshape(xi, [m, nIn]) as tf.Tensor2D; // [M, in]; shares data with x
-    save([x2, k]);
+    // Save x itself, not the reshaped view: on wasm a saved (cloned) tensor shares its buffer only
+    // when it is not a view of another shape (backend/wasm-elementwise.ts, Identity), else it is copied.
+    save([xi, k]);
     const y2 = tf.fused.matMul({ a: x2, b: k, bias: b }); // [M, out]
     return {
       value: tf.reshape(y2, outShape),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xs, ks] = saved as tf.Tensor2D[];
+        const xs = tf.reshape(saved[0], [m, nIn]) as tf.Tensor2D; // [M, in]
+        const ks = saved[1] as tf.Tensor2D;
         const dy2 = tf.reshape(dy, [m, nOut]) as tf.Tensor2D; // [M, out]
         const dx = tf.reshape(tf.matMul(dy2, ks, false, true), xi.shape); // [M, in] -> x's shape
         const dk = tf.matMul(xs, dy2, true, false); // [in, out]

@@ -1,3 +1,4 @@
+import { fusedElementwiseApplies, LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL } from '../backend/wasm-elementwise';
 import { tf } from '../tf';
 import { sumRows } from './sum-rows';
 
@@ -47,6 +48,12 @@ export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps =
  * gamma and beta are explicit customGrad inputs, so gradients reach variables passed here
  * (a variable captured in a customGrad closure gets no gradient; platform.md §5).
  *
+ * On the tfjs `wasm` backend (float32) forward and backward each run as one fused SIMD kernel
+ * (`AcnLayerNorm`, `AcnLayerNormGrad` in backend/wasm-elementwise.ts; dgamma/dbeta are summed in
+ * the same pass); values equal the tfjs-op path up to float32 summation order.
+ * `initBackend('wasm', { wasmFusedKernels: false })` (or env `ACN_WASM_FUSED_ELEMENTWISE=0`) turns
+ * the kernels off.
+ *
  * @param x `[..., D]`
  * @param gamma `[D]`
  * @param beta `[D]`
@@ -60,6 +67,7 @@ export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps =
  */
 export function layerNormFused(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps = 1e-5): tf.Tensor {
   checkShapes('layerNormFused', x, gamma, beta);
+  if (fusedElementwiseApplies(x, gamma, beta)) return layerNormWasm(x, gamma, beta, eps);
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xi, g, b] = args as tf.Tensor[];
     const save = args[3] as tf.GradSaveFunc;
@@ -78,6 +86,24 @@ export function layerNormFused(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, 
         const dx = tf.mul(rs, tf.sub(tf.sub(gy, meanG), tf.mul(xh, meanGX)));
         return [dx, sumRows(tf.mul(dy, xh)), sumRows(dy)];
       },
+    };
+  });
+  return op(x, gamma, beta);
+}
+
+/** The wasm kernel path of {@link layerNormFused} (shapes already checked). */
+function layerNormWasm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number): tf.Tensor {
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [xi, g, b] = args as tf.Tensor[];
+    const save = args[3] as tf.GradSaveFunc;
+    // y, xhat: [..., D]; rstd: [..., 1]
+    const [y, xhat, rstd] = tf.engine().runKernel(LAYER_NORM_KERNEL, { x: xi, gamma: g, beta: b }, { eps }) as tf.Tensor[];
+    save([xhat, rstd, g]);
+    return {
+      value: y,
+      // [dx [..., D], dgamma [D], dbeta [D]]
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        tf.engine().runKernel(LAYER_NORM_GRAD_KERNEL, { dy, xhat: saved[0], rstd: saved[1], gamma: saved[2] }) as tf.Tensor[],
     };
   });
   return op(x, gamma, beta);

@@ -106,6 +106,18 @@ export class DataParallelStepper {
 }
 
 /**
+ * Why `model`'s forward is not its class's forward (a "view" made with `Object.create(model)` that
+ * shadows `forward`, or an instance with its own `forward`), or null. Workers rebuild replicas
+ * from `model.config`, so such a forward would silently be lost there.
+ */
+function overriddenForward(model: BlockModel): string | null {
+  const own = (model.constructor as { prototype?: { forward?: unknown } } | undefined)?.prototype?.forward;
+  if (Object.prototype.hasOwnProperty.call(model, 'forward')) return 'the model has its own forward (a view or a patched instance)';
+  if (model.forward !== own) return 'the model inherits a forward that is not its class\'s (a view of another model)';
+  return null;
+}
+
+/**
  * Starts data-parallel training workers for `train`, or returns null to train on the main thread:
  * when `workers` resolves to 0, when an option cannot cross threads (`extraLoss`), or when the
  * workers cannot start (no `worker_threads`, missing worker entry, unknown architecture, hooks
@@ -125,6 +137,11 @@ export async function startDataParallel(model: BlockModel, data: ArrayDataset, o
   const log = options.log ?? ((m: string) => console.warn(`@acn/core train: ${m}`));
   if (options.extraLoss !== undefined) {
     log('workers: extraLoss is a function and cannot be sent to worker threads; training on the main thread');
+    return null;
+  }
+  const overridden = overriddenForward(model);
+  if (overridden) {
+    log(`workers: ${overridden}; workers rebuild the model from its config and would train the class's forward instead, so training stays on the main thread`);
     return null;
   }
   try {
