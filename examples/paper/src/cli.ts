@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
-import { BASE, QUICK_BASE, type PaperOptions } from './common/options';
+import type { WorkersOption } from '@acn/core';
+import { checkPatch } from './common/model';
+import { BASE, DATASET_SHAPES, datasetOf, QUICK_BASE, type PaperDataset, type PaperOptions } from './common/options';
 import { EXPERIMENTS, experimentByName } from './experiments';
 import type { Experiment } from './common/experiment';
 
@@ -29,23 +31,30 @@ Flags (defaults: the base below, then each experiment's own defaults):
   --batch N --lr X --warmup EPOCHS --label-smoothing X   recipe (default ${BASE.batch}, ${BASE.lr}, ${BASE.warmup}, ${BASE.labelSmoothing})
   --delta X            cutoff tolerance as a fraction (default ${BASE.delta} = ${100 * BASE.delta} point)
   --arms a,b           restrict the compared arms
-  --data-dir DIR       full MNIST / Fashion-MNIST IDX files (or env ACN_DATA_DIR); default: embedded Fashion-MNIST subset (6,000 / 1,000)
-  --train-limit N --test-limit N
+  --dataset fashion-mnist|mnist|cifar10   the images (default fashion-mnist, 28×28×1; cifar10 is 32×32×3, so --patch must divide 32)
+  --data-dir DIR       full datasets (or env ACN_DATA_DIR): Fashion-MNIST / MNIST IDX files in DIR, DIR/fashion-mnist, DIR/mnist;
+                       CIFAR-10 binary version in DIR/cifar-10-batches-bin. Default: the embedded Fashion-MNIST subset (6,000 / 1,000)
+  --train-limit N --test-limit N   keep the first N images
+  --workers auto|N     training threads (core's data-parallel train; default 0 = the main thread, bit-reproducible;
+                       auto = one per core, equal within float rounding). Views (acn-dg, continual's task heads) and extra
+                       losses (SI, Aligned) always train on the main thread
   --dgfg-every N       gradients: DG-vs-FG pass every N steps (default ${BASE.dgfgEvery}; 0 = off)
   --classes a,b,c      difficulty: class counts (default ${BASE.classCounts.join(',')})
   --sigmas a,b,c --salt-pepper a,b,c   noise levels (default ${BASE.sigmas.join(',')} / ${BASE.saltPepper.join(',')})
   --per-class N        lowdata: images per class (default ${BASE.perClass})
-  --upstream fashion-classes|mnist  --upstream-epochs N   transfer (mnist needs --data-dir)
+  --upstream fashion-classes|mnist  --upstream-epochs N   transfer: classes 0–4 → 5–9 of --dataset, or MNIST → it (28×28×1; needs --data-dir)
   --tasks N --si-lambda X --si-xi X   continual (default ${BASE.tasks}, ${BASE.siLambda}, ${BASE.siXi})
   --out DIR            output folder (default results)
   --backend auto|tensorflow|wasm|cpu   (auto picks tfjs-node-gpu / tfjs-node when installed)
   --progress auto|bar|lines|none
   --help
 
-Paper scale (a GPU and @tensorflow/tfjs-node-gpu): e.g.
-  pnpm paper baselines --data-dir /data --depth 16 --width 128 --token-mlp 64 --channel-mlp 512 --patch 4 \\
-    --post-block linearReluSkipLN --epochs 700 --lr 1e-3 --warmup 10 --seeds 5 --backend tensorflow
-(our data are 28×28 grey images; the paper's are CIFAR 32×32 colour, see docs/results.md).
+Paper scale (a GPU and @tensorflow/tfjs-node-gpu; CIFAR-10 binary version in /data/cifar-10-batches-bin): e.g.
+  pnpm paper baselines --dataset cifar10 --data-dir /data --depth 16 --width 128 --token-mlp 64 --channel-mlp 512 \\
+    --patch 4 --post-block linearReluSkipLN --epochs 700 --lr 1e-3 --warmup 10 --seeds 5 --backend tensorflow
+  pnpm paper difficulty lowdata --dataset cifar10 --data-dir /data --depth 16 --width 128 --token-mlp 64 --channel-mlp 512 --patch 4 --backend tensorflow
+(the paper's continual and transfer tables use CIFAR-100 and its noise table ViT on ImageNet, which are not wired in).
+On a CPU-only machine, --workers auto trains on every core.
 `;
 
 function num(name: string, v: string | undefined, opts: { int?: boolean; min?: number } = {}): number | undefined {
@@ -72,7 +81,7 @@ function oneOf<T extends string>(name: string, v: string | undefined, allowed: r
 
 const STRING_FLAGS = [
   'seeds', 'epochs', 'depth', 'depths', 'width', 'token-mlp', 'channel-mlp', 'patch', 'post-block', 'batch', 'lr', 'warmup', 'label-smoothing',
-  'delta', 'arms', 'data-dir', 'train-limit', 'test-limit', 'dgfg-every', 'classes', 'sigmas', 'salt-pepper', 'per-class', 'upstream',
+  'delta', 'arms', 'dataset', 'data-dir', 'workers', 'train-limit', 'test-limit', 'dgfg-every', 'classes', 'sigmas', 'salt-pepper', 'per-class', 'upstream',
   'upstream-epochs', 'tasks', 'si-lambda', 'si-xi', 'out', 'backend', 'progress',
 ] as const;
 
@@ -114,7 +123,9 @@ export function parseCli(argv: readonly string[]): CliPlan | 'help' {
     labelSmoothing: num('label-smoothing', v['label-smoothing'], { min: 0 }),
     delta: num('delta', v.delta, { min: 0 }),
     arms: v.arms?.split(',').map((s) => s.trim()).filter(Boolean),
+    dataset: oneOf('dataset', v.dataset, Object.keys(DATASET_SHAPES) as PaperDataset[]),
     dataDir: v['data-dir'],
+    workers: workersFlag(v.workers),
     trainLimit: num('train-limit', v['train-limit'], { int: true, min: 1 }),
     testLimit: num('test-limit', v['test-limit'], { int: true, min: 1 }),
     dgfgEvery: num('dgfg-every', v['dgfg-every'], { int: true, min: 0 }),
@@ -132,11 +143,21 @@ export function parseCli(argv: readonly string[]): CliPlan | 'help' {
   };
   const given = Object.fromEntries(Object.entries(flags).filter(([, x]) => x !== undefined)) as Partial<PaperOptions>;
   const progress = oneOf('progress', v.progress, ['auto', 'bar', 'lines', 'none'] as const) ?? 'auto';
-  return {
-    progress,
-    runs: experiments.map((experiment) => ({
-      experiment,
-      options: { ...BASE, ...experiment.defaults, ...(values.quick ? { ...QUICK_BASE, ...experiment.quick } : {}), ...given },
-    })),
-  };
+  const runs = experiments.map((experiment) => ({
+    experiment,
+    options: { ...BASE, ...experiment.defaults, ...(values.quick ? { ...QUICK_BASE, ...experiment.quick } : {}), ...given },
+  }));
+  for (const { options } of runs) {
+    const dataset = datasetOf(options);
+    const [h, w] = DATASET_SHAPES[dataset];
+    checkPatch(options.patch, h, w, `images of ${dataset}${v.patch === undefined ? ` (--patch ${options.patch} is the default for 28×28 images)` : ''}`);
+  }
+  return { progress, runs };
+}
+
+function workersFlag(v: string | undefined): WorkersOption | undefined {
+  if (v === undefined || v === 'auto') return v;
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isInteger(n) || n < 0) throw new Error(`--workers must be 'auto' or an integer >= 0, got '${v}'`);
+  return n;
 }

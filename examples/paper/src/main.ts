@@ -3,8 +3,8 @@
  * each over its seeds, and writes `results/<name>.json` (+ `.html`) per experiment (quick runs:
  * `results/quick/`). See `--help` and README.md.
  */
-import { resolve } from 'node:path';
 import { initBackend } from '@acn/core';
+import { isMain } from '@acn-examples/kit';
 import { HELP, parseCli, type CliPlan } from './cli';
 import { fmtDuration, RunCounter } from './common/experiment';
 import { validatePaperResult, type PaperResult } from './common/schema';
@@ -53,8 +53,7 @@ async function main(): Promise<void> {
   await runPlan(plan);
 }
 
-const isMain = process.argv[1] && resolve(process.argv[1]).replace(/\.ts$/, '') === resolve(new URL(import.meta.url).pathname).replace(/\.ts$/, '');
-if (isMain) {
+if (isMain(import.meta.url)) {
   main().catch((e) => {
     console.error(e instanceof Error ? `error: ${e.message}` : e);
     process.exit(1);

@@ -1,13 +1,31 @@
 /**
  * Data for the paper experiments: Fashion-MNIST (embedded 6k/1k subset, or the full set from
- * `--data-dir`) and MNIST (full set only, from `--data-dir`), plus the seeded samplers the
- * experiments need (first-C-classes subsets, k images per class, split tasks).
+ * `--data-dir`), MNIST and CIFAR-10 (full sets only, from `--data-dir`), plus the seeded samplers
+ * the experiments need (first-C-classes subsets, k images per class, split tasks).
  */
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { fromImageDataset, Rng, type ArrayDataset } from '@acn/core';
-import { filterClasses, loadEmbeddedFashionMnist, loadFashionMnist, loadMnist, resolveDataDir, subset, type ImageDataset, type Split } from '@acn/datasets';
+import {
+  CIFAR10_FILES,
+  CIFAR10_RECORD_BYTES,
+  CIFAR10_RECORDS_PER_FILE,
+  cifar10ToImageDataset,
+  filterClasses,
+  loadCifar10,
+  loadEmbeddedFashionMnist,
+  loadFashionMnist,
+  loadMnist,
+  resolveDataDir,
+  subset,
+  type Cifar10Batch,
+  type ImageDataset,
+  type Split,
+} from '@acn/datasets';
+import { datasetOf, type PaperDataset } from './options';
 
-/** Image sources the experiments know. */
-export type ImageSource = 'fashion-mnist' | 'mnist';
+/** Image sources the experiments know (`--dataset`, and MNIST as transfer's `--upstream`). */
+export type ImageSource = PaperDataset;
 
 /** A split pair with a human-readable description of where it came from. */
 export interface Splits {
@@ -18,7 +36,7 @@ export interface Splits {
 
 /**
  * Loads a source. Fashion-MNIST falls back to the embedded subset when no data directory is given
- * (flag or `ACN_DATA_DIR`); MNIST needs the directory.
+ * (flag or `ACN_DATA_DIR`); MNIST and CIFAR-10 (binary version, `DIR/cifar-10-batches-bin`) need it.
  *
  * @example
  * ```ts
@@ -27,6 +45,11 @@ export interface Splits {
  */
 export async function loadSplits(source: ImageSource, dataDir: string | undefined, limits: { train?: number; test?: number } = {}): Promise<Splits> {
   const dir = resolveDataDir(dataDir);
+  if (source === 'cifar10') {
+    if (!dir) throw new Error('CIFAR-10 needs the binary files: pass --data-dir DIR (a folder with cifar-10-batches-bin/ from cifar-10-binary.tar.gz) or set ACN_DATA_DIR');
+    const { train, test } = await loadCifar10Limited(dir, limits);
+    return { name: `cifar10 (${dir})`, train, test };
+  }
   const load = async (split: Split, limit?: number): Promise<ImageDataset> => {
     if (source === 'mnist') {
       if (!dir) throw new Error(`MNIST needs the IDX files: pass --data-dir DIR (a folder with mnist/ or the MNIST .gz files) or set ACN_DATA_DIR`);
@@ -37,6 +60,33 @@ export async function loadSplits(source: ImageSource, dataDir: string | undefine
   const [train, test] = await Promise.all([load('train', limits.train), load('test', limits.test)]);
   const where = dir ? dir : 'embedded subset';
   return { name: `${source} (${where})`, train, test };
+}
+
+/** The first `limit` records of a uint8 batch as float32 in [0, 1] (`v / 255`, as `readCifar10Batch` scales). */
+function firstAsFloat(b: Cifar10Batch<Uint8Array>, limit: number | undefined): Cifar10Batch<Float32Array> {
+  const count = Math.min(b.count, limit ?? b.count);
+  const n = (b.images.length / b.count) * count;
+  const images = new Float32Array(n);
+  for (let i = 0; i < n; i++) images[i] = b.images[i] / 255;
+  return { images, labels: b.labels.subarray(0, count), count, shape: [count, 32, 32, 3] };
+}
+
+/**
+ * CIFAR-10 (binary version) from `dir` or `dir/cifar-10-batches-bin`, keeping the first `train` /
+ * `test` images. Read as bytes and scaled after the limit, so a limited run never holds all
+ * 50,000 images as float32 (614 MB). Every batch file must hold the same number of records as
+ * `test_batch.bin` (10,000 in the official files; a smaller copy in the same format, as the tests
+ * write, works too), so a cut training file is still caught.
+ */
+async function loadCifar10Limited(dir: string, limits: { train?: number; test?: number }): Promise<{ train: ImageDataset; test: ImageDataset }> {
+  const root = [dir, join(dir, 'cifar-10-batches-bin')].find((d) => existsSync(join(d, CIFAR10_FILES.test[0])));
+  if (!root) {
+    throw new Error(`CIFAR-10: no ${CIFAR10_FILES.test[0]} in ${dir} or ${join(dir, 'cifar-10-batches-bin')} (expected the binary version: ${[...CIFAR10_FILES.train, ...CIFAR10_FILES.test].join(', ')})`);
+  }
+  const records = statSync(join(root, CIFAR10_FILES.test[0])).size / CIFAR10_RECORD_BYTES;
+  // A size that is not whole records is left to loadCifar10, whose error names the file.
+  const bytes = await loadCifar10(root, { dtype: 'uint8', recordsPerFile: Number.isInteger(records) && records > 0 ? records : CIFAR10_RECORDS_PER_FILE });
+  return { train: cifar10ToImageDataset(firstAsFloat(bytes.train, limits.train)), test: cifar10ToImageDataset(firstAsFloat(bytes.test, limits.test)) };
 }
 
 /**
@@ -113,15 +163,30 @@ export function keepClasses(ds: ImageDataset, classes: readonly number[]): Image
   return subset(ds, idx);
 }
 
+/** The options {@link loadRunSplits} reads. */
+export type DataOptions = { readonly dataset?: PaperDataset; readonly dataDir?: string; readonly trainLimit?: number; readonly testLimit?: number };
+
 /**
- * Fashion-MNIST (per the options' data dir and limits) as trainer-ready arrays, plus its name.
+ * The run's `--dataset` (default Fashion-MNIST) with its data dir and limits.
  *
  * @example
  * ```ts
- * const { train, test } = await loadFashionArrays(opts);
+ * const { name, train, test } = await loadRunSplits(opts); // ImageDatasets
  * ```
  */
-export async function loadFashionArrays(o: { dataDir?: string; trainLimit?: number; testLimit?: number }): Promise<{ name: string; train: ArrayDataset; test: ArrayDataset }> {
-  const d = await loadSplits('fashion-mnist', o.dataDir, { train: o.trainLimit, test: o.testLimit });
+export function loadRunSplits(o: DataOptions): Promise<Splits> {
+  return loadSplits(datasetOf(o), o.dataDir, { train: o.trainLimit, test: o.testLimit });
+}
+
+/**
+ * The run's `--dataset` (default Fashion-MNIST) as trainer-ready arrays, plus its name.
+ *
+ * @example
+ * ```ts
+ * const { train, test } = await loadRunArrays(opts);
+ * ```
+ */
+export async function loadRunArrays(o: DataOptions): Promise<{ name: string; train: ArrayDataset; test: ArrayDataset }> {
+  const d = await loadRunSplits(o);
   return { name: d.name, train: fromImageDataset(d.train), test: fromImageDataset(d.test) };
 }

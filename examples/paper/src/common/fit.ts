@@ -5,6 +5,7 @@
 import { fromImageDataset, train, type ArrayDataset, type BlockModel, type ProgressMode, type TrainOptions, type TrainerCallbacks } from '@acn/core';
 import type { ImageDataset } from '@acn/datasets';
 import { cutoffLayer, probeLayers } from '@acn/metrics';
+import { trainWorkers } from './model';
 import type { PaperOptions } from './options';
 
 /** What `fit` measured. Accuracies are fractions. */
@@ -24,6 +25,8 @@ export interface FitOutcome {
   readonly testLoss: number[];
   readonly testAccuracy: number[];
   readonly seconds: number;
+  /** Worker threads that trained (0 = the main thread; see `trainWorkers`). */
+  readonly workers: number;
 }
 
 /** Per-call extras of {@link fit}. */
@@ -31,7 +34,7 @@ export interface FitExtras {
   readonly callbacks?: readonly TrainerCallbacks[];
   readonly extraLoss?: TrainOptions['extraLoss'];
   readonly probes?: boolean;
-  /** Train this view of the model instead (e.g. `directGradientOnly(model)`); probing uses `model`. */
+  /** Train this view of the model instead (e.g. `directGradientOnly(model)`; always on the main thread); probing uses `model`. */
   readonly trainView?: BlockModel;
   readonly epochs?: number;
   readonly progress?: ProgressMode;
@@ -44,7 +47,8 @@ export function toArrays(ds: ImageDataset): ArrayDataset {
 
 /**
  * Trains `model` with the options' recipe (AdamW, warm-up + cosine, label smoothing, clipping 1.0,
- * the run's seed for shuffling), evaluating on `test` every epoch, then probes every prefix.
+ * the run's seed for shuffling, `--workers` threads unless a view or an extra loss is trained),
+ * evaluating on `test` every epoch, then probes every prefix.
  *
  * @example
  * ```ts
@@ -55,7 +59,8 @@ export function toArrays(ds: ImageDataset): ArrayDataset {
 export async function fit(model: BlockModel, trainSet: ArrayDataset, test: ArrayDataset, o: PaperOptions, seed: number, extras: FitExtras = {}): Promise<FitOutcome> {
   const epochs = extras.epochs ?? o.epochs;
   const t0 = performance.now();
-  const result = await train(extras.trainView ?? model, trainSet, {
+  const trained = extras.trainView ?? model;
+  const result = await train(trained, trainSet, {
     epochs,
     batchSize: o.batch,
     lr: o.lr,
@@ -68,6 +73,7 @@ export async function fit(model: BlockModel, trainSet: ArrayDataset, test: Array
     extraLoss: extras.extraLoss,
     probes: extras.probes,
     progress: extras.progress ?? 'auto',
+    workers: trainWorkers(o, trained, extras.extraLoss),
   });
   result.optimizer.dispose();
   const testAccuracy = result.history.map((h) => h.eval!.accuracy);
@@ -83,5 +89,6 @@ export async function fit(model: BlockModel, trainSet: ArrayDataset, test: Array
     testLoss: result.history.map((h) => h.eval!.loss),
     testAccuracy,
     seconds: (performance.now() - t0) / 1000,
+    workers: result.workers,
   };
 }

@@ -61,4 +61,26 @@ describe('saltAndPepper', () => {
     expect(Array.from(saltAndPepper(x, 0.5, 9))).toEqual(Array.from(saltAndPepper(x, 0.5, 9)));
     expect(() => saltAndPepper(x, 1.5, 0)).toThrow(/p must be in \[0, 1\], got 1.5/);
   });
+
+  it('corrupts whole colour pixels (all channels together) with channels = 3, one draw per pixel', () => {
+    const pixels = N / 4;
+    // HWC: every pixel (0.2, 0.5, 0.8), so a kept pixel is recognisable channel by channel.
+    const x = new Float32Array(pixels * 3);
+    for (let i = 0; i < pixels; i++) x.set([0.2, 0.5, 0.8], 3 * i);
+    const y = saltAndPepper(x, 0.1, 4, 3);
+    let salt = 0;
+    let pepper = 0;
+    for (let i = 0; i < pixels; i++) {
+      const px = Array.from(y.subarray(3 * i, 3 * i + 3));
+      if (px.every((v) => v === 1)) salt++;
+      else if (px.every((v) => v === 0)) pepper++;
+      else expect(px).toEqual([0.2, 0.5, 0.8].map(Math.fround));
+    }
+    // Expected 2,500 each of 50,000 pixels; binomial std ≈ 49, so ±250 is > 5 std.
+    expect(Math.abs(salt - 2_500)).toBeLessThan(250);
+    expect(Math.abs(pepper - 2_500)).toBeLessThan(250);
+    // channels = 1 is the default (the grey images' draw sequence, unchanged).
+    expect(Array.from(saltAndPepper(x.subarray(0, 30), 0.5, 9, 1))).toEqual(Array.from(saltAndPepper(x.subarray(0, 30), 0.5, 9)));
+    expect(() => saltAndPepper(new Float32Array(4), 0.1, 0, 3)).toThrow(/channels must be an integer >= 1 dividing the 4 values, got 3/);
+  });
 });

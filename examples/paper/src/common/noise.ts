@@ -1,8 +1,8 @@
 /**
  * Test-set corruptions for the noise-robustness experiment (acn.md §5.4, ambiguity A8). Noise is
- * added to the **raw pixels in [0, 1]** (what the models are trained on: the Fashion-MNIST loaders
- * scale uint8 to [0, 1] and apply no further normalisation), and the result is clipped back to
- * [0, 1]. Both functions are seeded and return a new array; the input is never modified.
+ * added to the **raw pixels in [0, 1]** (what the models are trained on: the Fashion-MNIST, MNIST
+ * and CIFAR-10 loaders scale uint8 to [0, 1] and apply no further normalisation), and the result
+ * is clipped back to [0, 1]. Gaussian noise is drawn per value (per channel of a colour pixel). Both functions are seeded and return a new array; the input is never modified.
  */
 import { Rng } from '@acn/core';
 
@@ -38,23 +38,30 @@ export function gaussianNoise(pixels: Float32Array, sigma: number, seed: number)
 
 /**
  * Salt-and-pepper noise: each pixel independently becomes 0 (pepper) with probability p/2, 1 (salt)
- * with probability p/2, and is kept otherwise (so a fraction p of the pixels is corrupted).
+ * with probability p/2, and is kept otherwise (so a fraction p of the pixels is corrupted). A
+ * pixel is `channels` consecutive values (HWC layout): colour images get black and white specks,
+ * all channels of a pixel together, with one draw per pixel (`channels = 1`: one per value, the
+ * grey-image sequence).
  *
- * @throws RangeError for p outside [0, 1].
+ * @throws RangeError for p outside [0, 1], or a `channels` that does not divide the length.
  *
  * @example
  * ```ts
  * const noisy = saltAndPepper(test.inputs, 0.05, 1);
+ * const noisyRgb = saltAndPepper(cifarTest.inputs, 0.05, 1, 3);
  * ```
  */
-export function saltAndPepper(pixels: Float32Array, p: number, seed: number): Float32Array {
+export function saltAndPepper(pixels: Float32Array, p: number, seed: number, channels = 1): Float32Array {
   checkPixels('saltAndPepper', pixels);
   if (!(Number.isFinite(p) && p >= 0 && p <= 1)) throw new RangeError(`saltAndPepper: p must be in [0, 1], got ${p}`);
+  if (!Number.isInteger(channels) || channels < 1 || pixels.length % channels !== 0) {
+    throw new RangeError(`saltAndPepper: channels must be an integer >= 1 dividing the ${pixels.length} values, got ${channels}`);
+  }
   const rng = new Rng(seed);
   const out = new Float32Array(pixels.length);
-  for (let i = 0; i < pixels.length; i++) {
+  for (let i = 0; i < pixels.length; i += channels) {
     const u = rng.next();
-    out[i] = u < p / 2 ? 0 : u < p ? 1 : pixels[i];
+    for (let c = i; c < i + channels; c++) out[c] = u < p / 2 ? 0 : u < p ? 1 : pixels[c];
   }
   return out;
 }

@@ -2,6 +2,22 @@
  * Options shared by every paper experiment (one flat set: each experiment reads the ones it needs).
  * Resolution order: BASE → the experiment's defaults → its `--quick` overrides → the user's flags.
  */
+import type { WorkersOption } from '@acn/core';
+
+/** The image datasets `--dataset` knows, with the shape of one image (`[H, W, C]`). */
+export const DATASET_SHAPES = {
+  'fashion-mnist': [28, 28, 1],
+  mnist: [28, 28, 1],
+  cifar10: [32, 32, 3],
+} as const satisfies Record<string, readonly [number, number, number]>;
+
+/** A dataset name of {@link DATASET_SHAPES}. */
+export type PaperDataset = keyof typeof DATASET_SHAPES;
+
+/** The dataset of a run: `fashion-mnist` when the option is absent (the default runs). */
+export function datasetOf(o: { readonly dataset?: PaperDataset }): PaperDataset {
+  return o.dataset ?? 'fashion-mnist';
+}
 
 /** Everything an experiment can be told. Accuracies and deltas are fractions. */
 export interface PaperOptions {
@@ -14,7 +30,7 @@ export interface PaperOptions {
   readonly width: number;
   readonly tokenMlp: number;
   readonly channelMlp: number;
-  /** Patch side; must divide 28. */
+  /** Patch side; must divide the image side (28 for Fashion-MNIST / MNIST, 32 for CIFAR-10). */
   readonly patch: number;
   /** `none` (paper reading, default) or the repository's `linearReluSkipLN` post-block (acn.md A1). */
   readonly postBlock: 'none' | 'linearReluSkipLN';
@@ -25,6 +41,17 @@ export interface PaperOptions {
   /** Cutoff tolerance δ (0.01 = 1 accuracy point). */
   readonly delta: number;
   readonly dataDir?: string;
+  /**
+   * The image data (`--dataset`). Absent = `fashion-mnist`: kept out of BASE so the configuration
+   * the default runs record is the one they recorded before the flag existed.
+   */
+  readonly dataset?: PaperDataset;
+  /**
+   * Data-parallel training threads (`--workers`, core's `train({ workers })`); absent = 0, the main
+   * thread, so default results stay bit-reproducible. Runs that train a model view or with an
+   * extra loss always use the main thread (see `trainWorkers`).
+   */
+  readonly workers?: WorkersOption;
   readonly trainLimit?: number;
   readonly testLimit?: number;
   readonly out: string;
@@ -40,7 +67,11 @@ export interface PaperOptions {
   readonly saltPepper: readonly number[];
   /** Low data: training images per class. */
   readonly perClass: number;
-  /** Transfer: upstream data and epochs (the downstream fine-tune uses `epochs`). */
+  /**
+   * Transfer: upstream data and epochs (the downstream fine-tune uses `epochs`). `fashion-classes`:
+   * classes 0–4 → 5–9 of the run's `--dataset` (the name dates from when Fashion-MNIST was the
+   * only one); `mnist`: MNIST → the run's 28×28×1 dataset.
+   */
   readonly upstream: 'fashion-classes' | 'mnist';
   readonly upstreamEpochs: number;
   /** Continual: depths compared, number of tasks, SI strength λ and damping ξ. */

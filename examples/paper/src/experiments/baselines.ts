@@ -8,7 +8,7 @@ import type { Experiment } from '../common/experiment';
 import { lineChart, Rows } from '../common/experiment';
 import { fit } from '../common/fit';
 import { armConnectivity, baselineArms, buildMixer, directGradientOnly, DG_ONLY_ARM } from '../common/model';
-import { loadFashionArrays } from '../common/data';
+import { loadRunArrays } from '../common/data';
 import { meanCurve } from '../common/stats';
 
 export const baselines: Experiment = {
@@ -19,7 +19,7 @@ export const baselines: Experiment = {
   quick: {},
   expectedMinutes: 20,
   async run(o, ctx) {
-    const { name: dataset, train, test } = await loadFashionArrays(o);
+    const { name: dataset, train, test } = await loadRunArrays(o);
     const arms = o.arms ?? baselineArms();
     for (const a of arms) armConnectivity(a); // fail before training on an unknown arm
     const rows = new Rows();
@@ -28,7 +28,7 @@ export const baselines: Experiment = {
     for (const seed of o.seeds) {
       for (const arm of arms) {
         ctx.runs.next(`${arm}, seed ${seed}`);
-        const model = buildMixer(o, armConnectivity(arm), train.numClasses, seed);
+        const model = buildMixer(o, armConnectivity(arm), train, seed);
         try {
           const r = await fit(model, train, test, o, seed, { progress: ctx.progress, trainView: arm === DG_ONLY_ARM ? directGradientOnly(model) : undefined });
           rows.add(arm, '', 'test accuracy (last epoch)', 'fraction', r.finalAccuracy);

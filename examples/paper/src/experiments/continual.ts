@@ -9,10 +9,10 @@ import { filterClasses } from '@acn/datasets';
 import { averageAccuracy, averageForgetting } from '../continual/metrics';
 import { SynapticIntelligence } from '../continual/si';
 import { taskView } from '../continual/task-view';
-import { loadSplits, splitClasses } from '../common/data';
+import { loadRunSplits, splitClasses } from '../common/data';
 import { lineChart, Rows, type Experiment } from '../common/experiment';
 import { toArrays } from '../common/fit';
-import { armConnectivity, buildMixer } from '../common/model';
+import { armConnectivity, buildMixer, trainWorkers } from '../common/model';
 import type { PaperOptions } from '../common/options';
 
 /** Trains one model through every task and returns the T × T accuracy matrix. */
@@ -24,13 +24,16 @@ async function runSequence(
   seed: number,
   tasks: { classes: number[]; train: ArrayDataset; test: ArrayDataset }[],
   progress: RunProgress,
+  numClasses: number,
 ): Promise<number[][]> {
-  const model = buildMixer(o, connectivity, 10, seed, depth);
+  // One head over all classes of the dataset (10); each task answers with its own columns.
+  const model = buildMixer(o, connectivity, { sampleShape: tasks[0].train.sampleShape, numClasses }, seed, depth);
   const si = method === 'si' ? new SynapticIntelligence(model.namedWeights(), { lambda: o.siLambda, xi: o.siXi }) : undefined;
   const r: number[][] = [];
   try {
     for (const [t, task] of tasks.entries()) {
       const view = taskView(model, task.classes);
+      const extraLoss = si ? () => si.penalty() : undefined;
       const res = await train(view, task.train, {
         epochs: o.epochs,
         batchSize: o.batch,
@@ -40,8 +43,10 @@ async function runSequence(
         clipNorm: 1,
         seed: seed * 100 + t,
         callbacks: si ? [si] : undefined,
-        extraLoss: si ? () => si.penalty() : undefined,
+        extraLoss,
         progress: progress.mode,
+        // Always 0 here (a task view, and SI's extra loss): worker replicas would train the plain 10-way model.
+        workers: trainWorkers(o, view, extraLoss),
       });
       res.optimizer.dispose();
       si?.consolidate();
@@ -68,7 +73,7 @@ export const continual: Experiment = {
   quick: { depths: [2, 3] },
   expectedMinutes: 12,
   async run(o, ctx) {
-    const data = await loadSplits('fashion-mnist', o.dataDir, { train: o.trainLimit, test: o.testLimit });
+    const data = await loadRunSplits(o);
     const tasks = splitClasses(data.train.numClasses, o.tasks).map((classes) => ({
       classes,
       train: toArrays(filterClasses(data.train, classes)),
@@ -85,7 +90,7 @@ export const continual: Experiment = {
         for (const method of methods) {
           for (const arm of arms as ('acn' | 'residual')[]) {
             ctx.runs.next(`${arm} + ${method}, depth ${depth}, seed ${seed}`);
-            const r = await runSequence(o, arm, method, depth, seed, tasks, { mode: ctx.progress, log: ctx.log });
+            const r = await runSequence(o, arm, method, depth, seed, tasks, { mode: ctx.progress, log: ctx.log }, data.train.numClasses);
             const name = `${arm}/${method}`;
             rows.add(name, `depth ${depth}`, 'average accuracy', 'fraction', averageAccuracy(r));
             rows.add(name, `depth ${depth}`, 'average forgetting', 'fraction', averageForgetting(r));

@@ -3,7 +3,7 @@
  * Fashion-MNIST, AC vs residual of the same depth; the cutoff layer per class count. Paper (CIFAR-10
  * Mixers, 16 layers): AC uses 8 / 10 / 12 layers, residual all 16.
  */
-import { firstClasses, loadSplits } from '../common/data';
+import { firstClasses, loadRunSplits } from '../common/data';
 import { lineChart, Rows, type Experiment } from '../common/experiment';
 import { fit, toArrays } from '../common/fit';
 import { armConnectivity, buildMixer } from '../common/model';
@@ -17,7 +17,7 @@ export const difficulty: Experiment = {
   quick: { classCounts: [2, 10] },
   expectedMinutes: 15,
   async run(o, ctx) {
-    const data = await loadSplits('fashion-mnist', o.dataDir, { train: o.trainLimit, test: o.testLimit });
+    const data = await loadRunSplits(o);
     const arms = o.arms ?? ['acn', 'residual'];
     const rows = new Rows();
     const cutoffs = new Map<string, number[][]>();
@@ -30,7 +30,7 @@ export const difficulty: Experiment = {
       for (const seed of o.seeds) {
         for (const arm of arms) {
           ctx.runs.next(`${arm}, ${c} classes, seed ${seed}`);
-          const model = buildMixer(o, armConnectivity(arm), c, seed);
+          const model = buildMixer(o, armConnectivity(arm), train, seed);
           try {
             const r = await fit(model, train, test, o, seed, { progress: ctx.progress });
             rows.add(arm, `${c} classes`, 'cutoff layer', 'layer', r.cutoffLayer);

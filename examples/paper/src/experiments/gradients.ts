@@ -4,7 +4,7 @@
  * over training, AC vs residual. Heatmaps are seed means, layers × epochs.
  */
 import { DirectGradientTracker, GradientNormTracker } from '@acn/metrics';
-import { loadFashionArrays } from '../common/data';
+import { loadRunArrays } from '../common/data';
 import { Rows, type Experiment } from '../common/experiment';
 import { fit } from '../common/fit';
 import { armConnectivity, buildMixer } from '../common/model';
@@ -42,7 +42,7 @@ export const gradients: Experiment = {
   quick: {},
   expectedMinutes: 12,
   async run(o, ctx) {
-    const { name: dataset, train, test } = await loadFashionArrays(o);
+    const { name: dataset, train, test } = await loadRunArrays(o);
     const arms = o.arms ?? ['acn', 'residual'];
     const rows = new Rows();
     const heat = new Map<string, { norms: number[][][]; cosine: number[][][]; ratio: number[][][] }>();
@@ -54,7 +54,7 @@ export const gradients: Experiment = {
     for (const seed of o.seeds) {
       for (const arm of arms) {
         ctx.runs.next(`${arm}, seed ${seed}`);
-        const model = buildMixer(o, armConnectivity(arm), train.numClasses, seed);
+        const model = buildMixer(o, armConnectivity(arm), train, seed);
         try {
           const norms = new GradientNormTracker(L);
           const dgfg = o.dgfgEvery > 0 ? new DirectGradientTracker(model, { every: o.dgfgEvery, labelSmoothing: o.labelSmoothing }) : undefined;

@@ -4,7 +4,7 @@
  * loss curves, AC vs residual.
  */
 import { evaluate, type BlockModel, type TrainerCallbacks } from '@acn/core';
-import { loadSplits, samplePerClass } from '../common/data';
+import { loadRunSplits, samplePerClass } from '../common/data';
 import { lineChart, Rows, type Experiment } from '../common/experiment';
 import { fit, toArrays } from '../common/fit';
 import { armConnectivity, buildMixer } from '../common/model';
@@ -27,7 +27,7 @@ export const lowdata: Experiment = {
   quick: { epochs: 2 },
   expectedMinutes: 10,
   async run(o, ctx) {
-    const data = await loadSplits('fashion-mnist', o.dataDir, { train: o.trainLimit, test: o.testLimit });
+    const data = await loadRunSplits(o);
     const test = toArrays(data.test);
     const arms = o.arms ?? ['acn', 'residual'];
     const rows = new Rows();
@@ -40,7 +40,7 @@ export const lowdata: Experiment = {
       trainSize = train.count;
       for (const arm of arms) {
         ctx.runs.next(`${arm}, seed ${seed}`);
-        const model = buildMixer(o, armConnectivity(arm), train.numClasses, seed);
+        const model = buildMixer(o, armConnectivity(arm), train, seed);
         try {
           const rec = lossRecorder(model, train);
           const r = await fit(model, train, test, o, seed, { progress: ctx.progress, callbacks: [rec] });

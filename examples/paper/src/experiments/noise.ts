@@ -4,7 +4,7 @@
  * (σ ∈ {0.1, 0.2, 0.4}) and salt-and-pepper noise (p ∈ {0.01, 0.05, 0.1}), AC vs residual.
  */
 import { evaluate, type ArrayDataset } from '@acn/core';
-import { loadFashionArrays } from '../common/data';
+import { loadRunArrays } from '../common/data';
 import { lineChart, Rows, type Experiment } from '../common/experiment';
 import { fit } from '../common/fit';
 import { armConnectivity, buildMixer } from '../common/model';
@@ -15,7 +15,7 @@ export function noisyTestSets(test: ArrayDataset, sigmas: readonly number[], pro
   return [
     { condition: 'clean', data: test },
     ...sigmas.map((s, i) => ({ condition: `gaussian σ=${s}`, data: { ...test, inputs: gaussianNoise(test.inputs, s, seed * 1000 + i) } })),
-    ...probs.map((p, i) => ({ condition: `salt&pepper p=${p}`, data: { ...test, inputs: saltAndPepper(test.inputs, p, seed * 1000 + 500 + i) } })),
+    ...probs.map((p, i) => ({ condition: `salt&pepper p=${p}`, data: { ...test, inputs: saltAndPepper(test.inputs, p, seed * 1000 + 500 + i, test.sampleShape[2] ?? 1) } })),
   ];
 }
 
@@ -27,7 +27,7 @@ export const noise: Experiment = {
   quick: {},
   expectedMinutes: 11,
   async run(o, ctx) {
-    const { name: dataset, train, test } = await loadFashionArrays(o);
+    const { name: dataset, train, test } = await loadRunArrays(o);
     const arms = o.arms ?? ['acn', 'residual'];
     const rows = new Rows();
     const curves = new Map<string, number[][]>();
@@ -36,7 +36,7 @@ export const noise: Experiment = {
       const sets = noisyTestSets(test, o.sigmas, o.saltPepper, seed);
       for (const arm of arms) {
         ctx.runs.next(`${arm}, seed ${seed}`);
-        const model = buildMixer(o, armConnectivity(arm), train.numClasses, seed);
+        const model = buildMixer(o, armConnectivity(arm), train, seed);
         try {
           await fit(model, train, test, o, seed, { progress: ctx.progress });
           const accs = sets.map((s) => evaluate(model, s.data).accuracy);

@@ -7,11 +7,11 @@ import { tf, type BlockModel } from '@acn/core';
 import { alignedExitLoss } from '@acn/early-exit';
 import type { ImageDataset } from '@acn/datasets';
 import { filterClasses } from '@acn/datasets';
-import { loadSplits } from '../common/data';
+import { loadRunSplits, loadSplits } from '../common/data';
 import { lineChart, Rows, type Experiment } from '../common/experiment';
 import { fit, toArrays } from '../common/fit';
 import { buildMixer } from '../common/model';
-import type { PaperOptions } from '../common/options';
+import { DATASET_SHAPES, datasetOf, type PaperOptions } from '../common/options';
 import { meanCurve } from '../common/stats';
 
 /** The transfer arms: the backbone connectivity and whether the Aligned exit losses are used. */
@@ -36,19 +36,31 @@ export function copyBackbone(from: BlockModel, to: BlockModel): number {
 }
 
 async function stages(o: PaperOptions): Promise<{ name: string; up: { train: ImageDataset; test: ImageDataset }; down: { train: ImageDataset; test: ImageDataset }; describe: string }> {
-  const fashion = await loadSplits('fashion-mnist', o.dataDir, { train: o.trainLimit, test: o.testLimit });
+  const dataset = datasetOf(o);
+  if (o.upstream === 'mnist') {
+    // The backbone is copied weight for weight, so both datasets need the same image shape.
+    if (dataset === 'mnist') throw new Error('transfer: --upstream mnist with --dataset mnist would transfer MNIST to itself; use --upstream fashion-classes (classes 0–4 → 5–9)');
+    if (DATASET_SHAPES[dataset].join() !== DATASET_SHAPES.mnist.join()) {
+      throw new Error(`transfer: --upstream mnist needs 28×28×1 downstream images, but --dataset ${dataset} has ${DATASET_SHAPES[dataset].join('×')}; use --upstream fashion-classes (classes 0–4 → 5–9 of ${dataset})`);
+    }
+  }
+  const main = await loadRunSplits(o);
   if (o.upstream === 'mnist') {
     const mnist = await loadSplits('mnist', o.dataDir, { train: o.trainLimit, test: o.testLimit });
-    return { name: `${mnist.name} → ${fashion.name}`, up: mnist, down: fashion, describe: 'pre-train on MNIST (10 classes), fine-tune on Fashion-MNIST (10 classes)' };
+    return { name: `${mnist.name} → ${main.name}`, up: mnist, down: main, describe: `pre-train on MNIST (10 classes), fine-tune on ${dataset} (10 classes)` };
   }
   const pick = (ds: ImageDataset, cls: number[]) => filterClasses(ds, cls);
   const upC = [0, 1, 2, 3, 4];
   const downC = [5, 6, 7, 8, 9];
+  const names = (cls: number[]) => cls.map((c) => main.train.classNames[c]).join(', ');
   return {
-    name: `${fashion.name}: classes 0–4 → 5–9`,
-    up: { train: pick(fashion.train, upC), test: pick(fashion.test, upC) },
-    down: { train: pick(fashion.train, downC), test: pick(fashion.test, downC) },
-    describe: 'pre-train on Fashion-MNIST classes 0–4 (T-shirt, trouser, pullover, dress, coat), fine-tune on classes 5–9 (sandal, shirt, sneaker, bag, ankle boot), each relabelled 0–4',
+    name: `${main.name}: classes 0–4 → 5–9`,
+    up: { train: pick(main.train, upC), test: pick(main.test, upC) },
+    down: { train: pick(main.train, downC), test: pick(main.test, downC) },
+    describe:
+      dataset === 'fashion-mnist'
+        ? 'pre-train on Fashion-MNIST classes 0–4 (T-shirt, trouser, pullover, dress, coat), fine-tune on classes 5–9 (sandal, shirt, sneaker, bag, ankle boot), each relabelled 0–4'
+        : `pre-train on ${dataset} classes 0–4 (${names(upC)}), fine-tune on classes 5–9 (${names(downC)}), each relabelled 0–4`,
   };
 }
 
@@ -72,8 +84,8 @@ export const transfer: Experiment = {
       for (const arm of arms) {
         const { connectivity, aligned } = ARMS[arm];
         const extras = aligned ? { probes: true, extraLoss: alignedExitLoss({ labelSmoothing: o.labelSmoothing }) } : {};
-        const pre = buildMixer(o, connectivity, up.train.numClasses, seed);
-        const fine = buildMixer(o, connectivity, down.train.numClasses, seed + 10_000);
+        const pre = buildMixer(o, connectivity, up.train, seed);
+        const fine = buildMixer(o, connectivity, down.train, seed + 10_000);
         try {
           ctx.runs.next(`${arm}, seed ${seed}: pre-training`);
           const u = await fit(pre, up.train, up.test, o, seed, { ...extras, epochs: o.upstreamEpochs, progress: ctx.progress });
