@@ -15,6 +15,7 @@ import {
   threadCpuMs,
   trainStep,
   truncate,
+  type ArrayDataset,
   type BlockModel,
   type Compressor,
   type Tensor,
@@ -184,27 +185,70 @@ export async function runInferenceCase(cfg: SuiteConfig): Promise<Record<string,
   return out;
 }
 
-/** Data-parallel step time with 1 and 2 worker threads (interleaved), same model and batch. */
-export async function runWorkersCase(cfg: SuiteConfig, c: TrainCase): Promise<Record<string, unknown>> {
-  const pools: Array<{ n: number; model: BlockModel; opt: AdamW; pool: DataParallelPool }> = [];
-  const per = c.mixer!.inputShape.reduce((a, b) => a * b, 1);
-  const data = {
-    inputs: Float32Array.from({ length: c.batch * per }, (_, i) => ((i * 7919) % 1009) / 1009),
-    labels: Int32Array.from({ length: c.batch }, (_, i) => i % c.mixer!.numClasses),
+/**
+ * The case's batch as an `ArrayDataset` (what `DataParallelPool` reads): deterministic images in
+ * [0, 1) or token ids in [1, vocab) (`[T]` per sample, int32), labels cycling over the classes.
+ */
+function datasetFor(c: TrainCase): ArrayDataset {
+  const sampleShape = c.bert ? [c.bert.seqLength] : (c.mixer ?? c.vit)!.inputShape;
+  const numClasses = (c.mixer ?? c.vit ?? c.bert)!.numClasses;
+  const per = sampleShape.reduce((a, b) => a * b, 1);
+  const value = c.bert ? (i: number) => 1 + ((i * 7919) % (c.bert!.vocabSize - 1)) : (i: number) => ((i * 7919) % 1009) / 1009;
+  return {
+    inputs: Float32Array.from({ length: c.batch * per }, (_, i) => value(i)),
+    labels: Int32Array.from({ length: c.batch }, (_, i) => i % numClasses),
     count: c.batch,
-    sampleShape: c.mixer!.inputShape,
-    numClasses: c.mixer!.numClasses,
+    sampleShape,
+    numClasses,
+    ...(c.bert ? { inputDtype: 'int32' as const } : {}),
   };
+}
+
+/** One pool's numbers in the workers case: medians of wall, process CPU, and per-thread CPU. */
+export interface WorkersTiming extends Timing {
+  /** Main-thread CPU per step: weights out, batch in, gradient sum, AdamW (the serial part). */
+  readonly mainCpuMs: number;
+  /** CPU of each worker thread on its shard. */
+  readonly workerCpuMs: number[];
+  /** main + slowest worker: the step time on an idle machine with a core per thread. */
+  readonly projectedIdleMs: number;
+}
+
+/** Result of the data-parallel case of one model. */
+export interface WorkersResultRow {
+  readonly case: string;
+  readonly batch: number;
+  readonly stepFlops: number;
+  readonly oneWorker: WorkersTiming;
+  readonly twoWorkers: WorkersTiming;
+  readonly speedup: { readonly wall: number; readonly projectedIdle: number };
+  /**
+   * Achieved GFLOP/s per core with 2 workers (step FLOPs / time / 2), by wall time and by the
+   * projected idle time, against the plain matmul rate on one worker's shapes (half the batch rows).
+   */
+  readonly perCore: { readonly wall: number; readonly projectedIdle: number; readonly matmulPeak: number; readonly efficiency: { readonly wall: number; readonly projectedIdle: number } };
+  readonly load: number[];
+}
+
+/** Data-parallel step time with 1 and 2 worker threads (interleaved), same model and batch. */
+export async function runWorkersCase(cfg: SuiteConfig, c: TrainCase): Promise<WorkersResultRow> {
+  const pools: Array<{ n: number; model: BlockModel; opt: AdamW; pool: DataParallelPool }> = [];
+  const data = datasetFor(c);
   const idx = Int32Array.from({ length: c.batch }, (_, i) => i);
   try {
+    // Per-core reference, before any worker runs: the matmul rate on one worker's largest shapes.
+    const probe = buildModel(c);
+    const stepFlops = 3 * forwardFlops(probe, c) * c.batch;
+    const shardPeak = await matmulRate(largestDenseShapes(probe, Math.ceil(c.batch / 2) * c.tokens), Math.max(3, cfg.reps));
+    probe.dispose();
     for (const n of [1, 2]) {
       const model = buildModel(c);
       pools.push({ n, model, opt: new AdamW(), pool: await DataParallelPool.start(model, { workers: n, maxBatch: c.batch, data }) });
     }
     let step = 0;
-    // Per step: CPU of the main thread (weights out, batch in, gradient sum, AdamW: the serial part)
-    // and of each worker thread. On an idle machine with a core per worker the step takes about
-    // main + max(workers); that projection holds under load, where wall time does not.
+    // Per step: CPU of the main thread (the serial part) and of each worker thread. On an idle
+    // machine with a core per worker the step takes about main + max(workers); that projection
+    // holds under load, where wall time does not.
     const cpu = pools.map(() => ({ main: [] as number[], projected: [] as number[], workers: [] as number[][] }));
     const timings = await interleaved(
       pools.map((p, i) => async () => {
@@ -221,17 +265,27 @@ export async function runWorkersCase(cfg: SuiteConfig, c: TrainCase): Promise<Re
       cfg.reps,
     );
     // The warm-up round is the first sample of each list; drop it like interleaved() does.
-    const summary = cpu.map((c) => ({
-      mainCpuMs: median(c.main.slice(1)),
-      workerCpuMs: c.workers[0].map((_, k) => median(c.workers.slice(1).map((w) => w[k]))),
-      projectedIdleMs: median(c.projected.slice(1)),
+    const [one, two] = cpu.map((s, i): WorkersTiming => ({
+      ...timings[i],
+      mainCpuMs: median(s.main.slice(1)),
+      workerCpuMs: s.workers[0].map((_, k) => median(s.workers.slice(1).map((w) => w[k]))),
+      projectedIdleMs: median(s.projected.slice(1)),
     }));
+    const perCoreWall = stepFlops / two.wallMs / 1e6 / 2;
+    const perCoreIdle = stepFlops / two.projectedIdleMs / 1e6 / 2;
     return {
-      case: `workers:${c.name}`,
+      case: c.name,
       batch: c.batch,
-      oneWorker: { ...timings[0], ...summary[0] },
-      twoWorkers: { ...timings[1], ...summary[1] },
-      speedup: { wall: timings[0].wallMs / timings[1].wallMs, projectedIdle: summary[0].projectedIdleMs / summary[1].projectedIdleMs },
+      stepFlops,
+      oneWorker: one,
+      twoWorkers: two,
+      speedup: { wall: one.wallMs / two.wallMs, projectedIdle: one.projectedIdleMs / two.projectedIdleMs },
+      perCore: {
+        wall: perCoreWall,
+        projectedIdle: perCoreIdle,
+        matmulPeak: shardPeak.gflops,
+        efficiency: { wall: perCoreWall / shardPeak.gflops, projectedIdle: perCoreIdle / shardPeak.gflops },
+      },
       load: load(),
     };
   } finally {

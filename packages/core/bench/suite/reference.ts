@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TrainCase } from './configs';
+import { load } from './measure';
 
 export interface ReferenceRun {
   readonly env: string;
@@ -17,6 +18,8 @@ export interface ReferenceRun {
   /** What `OPENBLAS_VERBOSE=2` printed (the chosen core). */
   readonly verbose: string;
   readonly rows: Array<{ case: string; batch: number; wallMs: number; cpuMs: number; params: number }>;
+  /** Load average when the run started (ours) and when it ended (`load`, from Python). */
+  readonly loadBefore?: number[];
   readonly load: number[];
 }
 
@@ -57,15 +60,17 @@ export function runReference(root: string, cases: readonly TrainCase[], reps: nu
   const same = maxAbsDiff <= 1e-4 * Math.max(...base.values.map(Math.abs));
   const envs: Array<Record<string, string>> = same ? [{}, { OPENBLAS_CORETYPE: 'SkylakeX' }] : [{}];
   const runs: ReferenceRun[] = [];
-  // Also 1 thread: its CPU time estimates the uncontended step on a loaded machine, where the
-  // 2-thread run's wall time is inflated and its CPU time counts spin-waiting threads.
+  // Also 1 thread: the like-for-like reference of our single-threaded step (the 2-thread run is
+  // that of 2 workers), and on a loaded machine its CPU time estimates the uncontended step, where
+  // the 2-thread run's wall time is inflated and its CPU time counts spin-waiting threads.
   for (const env of envs) {
     for (const t of [...new Set([threads, 1])]) {
+      const loadBefore = load();
       const r = py(script, ['--cases', JSON.stringify(cases), '--reps', String(reps), '--threads', String(t)], env, 3_600_000);
       if (r.status !== 0) return { available: false, message: `PyTorch reference failed: ${r.stderr.slice(-2000)}`, runs };
       const out = lastJson(r.stdout) as Omit<ReferenceRun, 'env' | 'verbose' | 'threads'>;
       const verbose = r.stderr.split('\n').filter((l) => /core|openblas/i.test(l)).slice(0, 3).join(' | ');
-      runs.push({ ...out, threads: t, env: env.OPENBLAS_CORETYPE ? `OPENBLAS_CORETYPE=${env.OPENBLAS_CORETYPE}` : 'default detection', verbose });
+      runs.push({ ...out, loadBefore, threads: t, env: env.OPENBLAS_CORETYPE ? `OPENBLAS_CORETYPE=${env.OPENBLAS_CORETYPE}` : 'default detection', verbose });
     }
   }
   return {

@@ -199,9 +199,13 @@ export class DataParallelPool {
       else for (let j = 0; j < T; j++) sum[j] += w * region[j];
       first = false;
     });
+    // A weight gets a gradient when any shard's loss reaches it (structurally the same in every
+    // replica); one no shard reaches stays out of `grads`, as in `lossAndGradients`.
+    const done = replies.filter((r): r is Extract<WorkerReply, { type: 'done' }> => r !== null && r.type === 'done');
+    const unreached = new Set((done[0]?.noGradient ?? []).filter((p) => done.every((r) => r.noGradient.includes(p))));
     const grads: Record<string, Tensor> = {};
     for (const s of this.layout.slots) {
-      if (s.trainable) grads[s.path] = tf.tensor(sum.subarray(s.gradOffset, s.gradOffset + s.size), s.shape as number[], 'float32');
+      if (s.trainable && !unreached.has(s.path)) grads[s.path] = tf.tensor(sum.subarray(s.gradOffset, s.gradOffset + s.size), s.shape as number[], 'float32');
     }
     return { loss, grads, workerCpuMs, workerTensors };
   }

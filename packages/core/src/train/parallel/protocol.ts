@@ -51,6 +51,11 @@ export type WorkerReply =
   | {
       readonly type: 'done';
       readonly loss: number;
+      /**
+       * Paths of trainable weights the loss does not reach (e.g. an unused masked-LM head): no
+       * gradient, zeros in the shared region. The single-thread step leaves them out of the update.
+       */
+      readonly noGradient: readonly string[];
       readonly numTensors: number;
       /** CPU time of this worker thread for the step (ms; undefined off Linux). */
       readonly cpuMs?: number;

@@ -52,15 +52,20 @@ function step(model: BlockModel, r: StepRequest): WorkerReply {
     const { value, grads } = lossAndGradients(model, x, y, { labelSmoothing: init.labelSmoothing, probes: init.probes });
     try {
       const region = new Float32Array(init.buffers.grads, init.index * init.layout.trainableTotal * 4, init.layout.trainableTotal);
+      const noGradient: string[] = [];
       for (const s of init.layout.slots) {
         if (!s.trainable) continue;
         const g = grads[s.path];
-        if (!g) throw new Error(`no gradient for '${s.path}'`);
-        region.set(g.dataSync() as Float32Array, s.gradOffset);
+        if (g) region.set(g.dataSync() as Float32Array, s.gradOffset);
+        else {
+          // Not reached by the loss (tf.variableGrads omits it): the main thread omits it too.
+          region.fill(0, s.gradOffset, s.gradOffset + s.size);
+          noGradient.push(s.path);
+        }
       }
       const loss = value.dataSync()[0];
       const cpu1 = threadCpuMs();
-      return { type: 'done', loss, numTensors: 0, cpuMs: cpu0 === undefined || cpu1 === undefined ? undefined : cpu1 - cpu0 };
+      return { type: 'done', loss, noGradient, numTensors: 0, cpuMs: cpu0 === undefined || cpu1 === undefined ? undefined : cpu1 - cpu0 };
     } finally {
       value.dispose();
       tf.dispose(Object.values(grads));
