@@ -64,6 +64,8 @@ export interface StudyRun<M extends BlockModel = BlockModel> {
   readonly dgfg?: { readonly cosine: number[][]; readonly normRatio: number[][] };
   readonly trainLoss: number[];
   readonly seconds: number;
+  /** Worker threads that trained the model (0: the main thread; see `--workers`). */
+  readonly workers: number;
   readonly full: Deployment;
 }
 
@@ -157,6 +159,7 @@ export async function trainAndProbe<M extends BlockModel>(model: M, connectivity
     dgfg: dgfg ? { cosine: dgfg.matrix('cosine'), normRatio: dgfg.matrix('normRatio') } : undefined,
     trainLoss: result.history.map((e) => e.trainLoss),
     seconds,
+    workers: result.workers,
     full: await deployment(model, data.test, o.latencyRepeats),
   };
 }
@@ -315,7 +318,7 @@ export async function runStudy<O extends StudyOptions, M extends BlockModel>(spe
     for (const r of runs) {
       console.log(
         `${label(r)}: test accuracy ${pct(r.full.testAccuracy)}, cutoff layer ${r.cutoffLayer}/${r.model.depth} ` +
-          `(delta ${(100 * o.delta).toFixed(1)} pts; ${r.cutoffBest} relative to the best probe), trained in ${r.seconds.toFixed(0)} s`,
+          `(delta ${(100 * o.delta).toFixed(1)} pts; ${r.cutoffBest} relative to the best probe), trained in ${r.seconds.toFixed(0)} s ${r.workers > 0 ? `on ${r.workers} worker threads` : 'on the main thread'}`,
       );
     }
     for (const [r, d] of sameDepth) console.log(`${label(r)} truncated to ${d.layers} blocks (the AC cutoff): ${pct(d.testAccuracy)}`);

@@ -17,7 +17,7 @@ export const baselines: Experiment = {
   paperRef: 'acn.md §3.2–3.4, §5.8 (Table 5)',
   defaults: { epochs: 6 },
   quick: {},
-  expectedMinutes: 20,
+  expectedMinutes: 25,
   async run(o, ctx) {
     const { name: dataset, train, test } = await loadRunArrays(o);
     const arms = o.arms ?? baselineArms();

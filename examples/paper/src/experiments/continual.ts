@@ -71,7 +71,7 @@ export const continual: Experiment = {
   paperRef: 'acn.md §5.6 (Table 3)',
   defaults: { epochs: 2, warmup: 0, depths: [4, 8, 12] },
   quick: { depths: [2, 3] },
-  expectedMinutes: 12,
+  expectedMinutes: 10,
   async run(o, ctx) {
     const data = await loadRunSplits(o);
     const tasks = splitClasses(data.train.numClasses, o.tasks).map((classes) => ({

@@ -15,7 +15,7 @@ export const difficulty: Experiment = {
   paperRef: 'acn.md §4.6 (Fig. 4)',
   defaults: { epochs: 8, arms: ['acn', 'residual'] },
   quick: { classCounts: [2, 10] },
-  expectedMinutes: 15,
+  expectedMinutes: 12,
   async run(o, ctx) {
     const data = await loadRunSplits(o);
     const arms = o.arms ?? ['acn', 'residual'];

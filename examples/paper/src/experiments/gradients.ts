@@ -40,7 +40,7 @@ export const gradients: Experiment = {
   paperRef: 'acn.md §4.4, §4.5, §5.1 (Fig. 1 left, Fig. 2 right)',
   defaults: { epochs: 10, arms: ['acn', 'residual'] },
   quick: {},
-  expectedMinutes: 12,
+  expectedMinutes: 8,
   async run(o, ctx) {
     const { name: dataset, train, test } = await loadRunArrays(o);
     const arms = o.arms ?? ['acn', 'residual'];

@@ -25,7 +25,7 @@ export const lowdata: Experiment = {
   paperRef: 'acn.md §5.5 (Fig. 6)',
   defaults: { epochs: 40, warmup: 2, arms: ['acn', 'residual'] },
   quick: { epochs: 2 },
-  expectedMinutes: 10,
+  expectedMinutes: 8,
   async run(o, ctx) {
     const data = await loadRunSplits(o);
     const test = toArrays(data.test);

@@ -25,7 +25,7 @@ export const noise: Experiment = {
   paperRef: 'acn.md §5.4 (Table 2)',
   defaults: { epochs: 10, arms: ['acn', 'residual'] },
   quick: {},
-  expectedMinutes: 11,
+  expectedMinutes: 9,
   async run(o, ctx) {
     const { name: dataset, train, test } = await loadRunArrays(o);
     const arms = o.arms ?? ['acn', 'residual'];

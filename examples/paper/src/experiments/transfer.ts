@@ -70,7 +70,7 @@ export const transfer: Experiment = {
   paperRef: 'acn.md §5.7 (Table 4)',
   defaults: { epochs: 5, upstreamEpochs: 8 },
   quick: {},
-  expectedMinutes: 11,
+  expectedMinutes: 10,
   async run(o, ctx) {
     const s = await stages(o);
     const up = { train: toArrays(s.up.train), test: toArrays(s.up.test) };
