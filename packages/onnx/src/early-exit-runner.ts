@@ -32,8 +32,15 @@ export interface OnnxExitInput {
  *
  * @example
  * ```ts
- * import { entropyPolicy } from '@acn/early-exit';
- * const policy: OnnxExitPolicy = entropyPolicy({ tau: 0.7 });
+ * // Every policy of the early-exit plugin (entropy, max-prob, patience, static) has this shape;
+ * // a hand-written one: stop a row once its top probability reaches 0.9.
+ * const policy: OnnxExitPolicy = {
+ *   label: 'max-prob>=0.9',
+ *   minLayer: 0,
+ *   createState: () => ({}),
+ *   decide: ({ probs, numClasses }) =>
+ *     Uint8Array.from({ length: probs.length / numClasses }, (_, r) => (Math.max(...probs.subarray(r * numClasses, (r + 1) * numClasses)) >= 0.9 ? 1 : 0)),
+ * };
  * ```
  */
 export interface OnnxExitPolicy {
